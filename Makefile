@@ -32,7 +32,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
