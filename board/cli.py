@@ -7,11 +7,15 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-COMMANDS: tuple[ModuleType, ...] = ()
+from board.commands import seed, serve
+
+COMMANDS: tuple[ModuleType, ...] = (serve, seed)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="board", description="X-Ray Board: a traced GraphQL board.")
+    parser = argparse.ArgumentParser(
+        prog="board", description="X-Ray Board: a traced GraphQL board."
+    )
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         sub = subcommands.add_parser(command.NAME, help=command.HELP, description=command.HELP)

@@ -1,0 +1,21 @@
+"""Where the database is: DATABASE_URL when set, else the embedded server under the data dir."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import URL
+
+from board.settings import Settings
+from db.embedded import embedded_postgres
+from db.url import to_async_url
+
+
+@contextmanager
+def database_url(settings: Settings) -> Iterator[URL]:
+    if settings.database_url:
+        yield to_async_url(settings.database_url)
+        return
+    with embedded_postgres(settings.data_dir / "pg") as url:
+        yield url

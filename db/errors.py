@@ -1,0 +1,9 @@
+"""Domain failures the database reports, raised as exceptions callers can handle."""
+
+
+class UsernameTaken(Exception):
+    """Another account already has this username (compared case-insensitively)."""
+
+
+class PostNotFound(Exception):
+    """The post a write refers to does not exist."""

@@ -1,0 +1,49 @@
+"""Comments: pages and counts per post, lookups, and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from psycopg.errors import ForeignKeyViolation
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.errors import PostNotFound
+from db.models import Comment
+from db.queries.inserts import insert
+from db.queries.per_parent import count_per_parent, newest_per_parent
+
+
+async def comments_by_posts(
+    session: AsyncSession, post_ids: Sequence[int], *, limit: int, before_id: int | None
+) -> dict[int, list[Comment]]:
+    """Each post's newest comments (one statement for all posts)."""
+    return await newest_per_parent(
+        session, Comment, Comment.post_id, post_ids, limit=limit, before_id=before_id
+    )
+
+
+async def comment_counts_by_posts(session: AsyncSession, post_ids: Sequence[int]) -> dict[int, int]:
+    return await count_per_parent(session, Comment.post_id, post_ids)
+
+
+async def comment_for_update(session: AsyncSession, comment_id: int) -> Comment | None:
+    statement = select(Comment).where(Comment.id == comment_id).with_for_update()
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def create_comment(
+    session: AsyncSession, *, post_id: int, author_id: int, body: str
+) -> Comment:
+    """Add a comment; PostNotFound when the post does not exist (or was just deleted)."""
+    return await insert(
+        session,
+        Comment(post_id=post_id, author_id=author_id, body=body),
+        server_defaults=["created_at"],
+        violations={ForeignKeyViolation: lambda: PostNotFound(post_id)},
+    )
+
+
+async def delete_comment(session: AsyncSession, comment: Comment) -> None:
+    await session.delete(comment)
+    await session.flush()

@@ -1,0 +1,14 @@
+"""Bind a list of ids as one array parameter, keeping statement text independent of its length."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import BigInteger, ColumnElement, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute
+
+
+def among(column: InstrumentedAttribute[int], ids: Sequence[int], name: str) -> ColumnElement[bool]:
+    """``column = ANY(:name)`` with ``ids`` bound as a bigint array."""
+    return column == any_(bindparam(name, list(ids), type_=ARRAY(BigInteger)))

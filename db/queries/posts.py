@@ -1,0 +1,75 @@
+"""Posts: the feed, lookups, pages per author, and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Post
+from db.queries.inserts import insert
+from db.queries.keys import among
+from db.queries.per_parent import newest_per_parent
+
+
+async def list_posts(
+    session: AsyncSession, *, limit: int, before_id: int | None, author_id: int | None = None
+) -> list[Post]:
+    statement = select(Post).order_by(Post.id.desc()).limit(limit)
+    if before_id is not None:
+        statement = statement.where(Post.id < before_id)
+    if author_id is not None:
+        statement = statement.where(Post.author_id == author_id)
+    return list(await session.scalars(statement))
+
+
+async def count_posts(session: AsyncSession, *, author_id: int | None = None) -> int:
+    statement = select(func.count()).select_from(Post)
+    if author_id is not None:
+        statement = statement.where(Post.author_id == author_id)
+    return (await session.scalar(statement)) or 0
+
+
+async def posts_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Post]:
+    rows = await session.scalars(select(Post).where(among(Post.id, ids, "post_ids")))
+    return {post.id: post for post in rows}
+
+
+async def posts_by_authors(
+    session: AsyncSession, author_ids: Sequence[int], *, limit: int, before_id: int | None
+) -> dict[int, list[Post]]:
+    """Each author's newest posts (one statement for all authors)."""
+    return await newest_per_parent(
+        session, Post, Post.author_id, author_ids, limit=limit, before_id=before_id
+    )
+
+
+async def post_for_update(session: AsyncSession, post_id: int) -> Post | None:
+    """The post, row-locked until the transaction ends so concurrent edits serialize."""
+    statement = select(Post).where(Post.id == post_id).with_for_update()
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def create_post(session: AsyncSession, *, author_id: int, title: str, content: str) -> Post:
+    post = Post(author_id=author_id, title=title, content=content)
+    return await insert(session, post, server_defaults=["created_at", "updated_at"])
+
+
+async def update_post(
+    session: AsyncSession, post: Post, *, title: str | None, content: str | None
+) -> Post:
+    if title is not None:
+        post.title = title
+    if content is not None:
+        post.content = content
+    post.updated_at = func.now()  # an SQL expression: the database clock, refreshed below
+    await session.flush()
+    await session.refresh(post, ["updated_at"])
+    return post
+
+
+async def delete_post(session: AsyncSession, post: Post) -> None:
+    """Delete the post; its comments go with it (ON DELETE CASCADE)."""
+    await session.delete(post)
+    await session.flush()

@@ -1,0 +1,23 @@
+"""What every resolver can reach for the request it serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+from starlette.requests import Request
+
+from db.engine import Database
+from graph.loaders import Loaders
+from graph.tokens import TokenSigner
+
+
+@dataclass(frozen=True)
+class Context:
+    request: Request
+    database: Database
+    loaders: Loaders
+    tokens: TokenSigner
+
+
+Info = strawberry.Info[Context, None]

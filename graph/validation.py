@@ -1,0 +1,63 @@
+"""Input rules for user-supplied text; each failure names the field it concerns."""
+
+from __future__ import annotations
+
+import re
+
+from db.models import BODY_MAX, CONTENT_MAX, TITLE_MAX, USERNAME_MAX
+from graph.errors import BadUserInput
+
+USERNAME_PATTERN = re.compile(rf"[A-Za-z0-9_]{{3,{USERNAME_MAX}}}")
+PASSWORD_MIN = 8
+# Hashing is deliberately expensive; an unbounded password would let one request burn CPU.
+PASSWORD_MAX = 1024
+POSTGRES_BIGINT_MAX = 2**63 - 1
+
+
+def text(field: str, value: str, *, maximum: int) -> str:
+    """Accept 1..maximum characters with at least one that is not white space, kept verbatim."""
+    if not value.strip():
+        raise BadUserInput(field, "must not be empty")
+    if len(value) > maximum:
+        raise BadUserInput(field, f"must be at most {maximum} characters (got {len(value)})")
+    if "\x00" in value:
+        raise BadUserInput(field, "must not contain NUL characters")
+    return value
+
+
+def title(value: str, field: str = "title") -> str:
+    return text(field, value, maximum=TITLE_MAX)
+
+
+def content(value: str, field: str = "content") -> str:
+    return text(field, value, maximum=CONTENT_MAX)
+
+
+def comment_body(value: str, field: str = "body") -> str:
+    return text(field, value, maximum=BODY_MAX)
+
+
+def username(value: str, field: str = "username") -> str:
+    if not USERNAME_PATTERN.fullmatch(value):
+        raise BadUserInput(
+            field, f"must be 3-{USERNAME_MAX} characters of letters, digits and underscore"
+        )
+    return value
+
+
+def password(value: str, field: str = "password") -> str:
+    if len(value) < PASSWORD_MIN:
+        raise BadUserInput(field, f"must be at least {PASSWORD_MIN} characters")
+    if len(value) > PASSWORD_MAX:
+        raise BadUserInput(field, f"must be at most {PASSWORD_MAX} characters")
+    return value
+
+
+def record_id(value: str, field: str = "id") -> int:
+    """Parse a GraphQL ``ID`` naming a row: a positive integer that fits a bigint."""
+    if not value.isascii() or not value.isdigit():
+        raise BadUserInput(field, "is not a valid id")
+    number = int(value)
+    if not 0 < number <= POSTGRES_BIGINT_MAX:
+        raise BadUserInput(field, "is not a valid id")
+    return number

@@ -1,0 +1,75 @@
+"""Shared fixtures: a real PostgreSQL (embedded unless TEST_DATABASE_URL is set), migrated once.
+
+Tests that touch the database start from empty tables; nothing is shared between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+
+from board.migrations import upgrade
+from db.embedded import embedded_postgres
+from db.engine import Database
+from db.url import to_async_url
+from graph.app import create_app
+from graph.schema import build_schema
+from graph.tokens import TokenSigner
+from tests.support.graphql import GraphQLClient
+
+TEST_SECRET = b"test-signing-key"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[URL]:
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        yield to_async_url(configured)
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="board-test-") as tmp,
+        embedded_postgres(Path(tmp) / "pg") as url,
+    ):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_url(database_url: URL) -> URL:
+    upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture(scope="session")
+async def session_database(migrated_url: URL) -> AsyncIterator[Database]:
+    database = Database.connect(migrated_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def database(session_database: Database) -> Database:
+    """The test database with every table emptied."""
+    async with session_database.engine.begin() as connection:
+        await connection.execute(text("TRUNCATE comments, posts, users RESTART IDENTITY CASCADE"))
+    return session_database
+
+
+@pytest.fixture
+def tokens() -> TokenSigner:
+    return TokenSigner(TEST_SECRET)
+
+
+@pytest.fixture
+async def client(database: Database, tokens: TokenSigner) -> AsyncIterator[GraphQLClient]:
+    app = create_app(database, build_schema(), tokens=tokens)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://board.test"
+    ) as http:
+        yield GraphQLClient(http)
