@@ -29,6 +29,8 @@ class Database:
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_pre_ping=True,
+            # Error messages and logs name statements but never their bound values.
+            hide_parameters=True,
         )
         # Rows outlive their session: resolvers read them after the session is closed.
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))

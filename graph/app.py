@@ -18,7 +18,7 @@ from strawberry.asgi import GraphQL
 from db.engine import Database
 from graph.auth import BearerTokenBackend
 from graph.context import Context
-from graph.loaders import BatchHook, build_loaders
+from graph.loaders import LoaderHook, build_loaders
 from graph.tokens import TokenSigner
 
 HEALTH_TIMEOUT_SECONDS = 2.0
@@ -32,16 +32,16 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         database: Database,
         tokens: TokenSigner,
         dataloaders: bool,
-        batch_hook: BatchHook | None,
+        loader_hook: LoaderHook | None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql")
         self.database = database
         self.tokens = tokens
         self.dataloaders = dataloaders
-        self.batch_hook = batch_hook
+        self.loader_hook = loader_hook
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
-        loaders = build_loaders(self.database, batched=self.dataloaders, hook=self.batch_hook)
+        loaders = build_loaders(self.database, batched=self.dataloaders, hook=self.loader_hook)
         return Context(request=request, database=self.database, loaders=loaders, tokens=self.tokens)
 
 
@@ -51,12 +51,12 @@ def create_app(
     *,
     tokens: TokenSigner,
     dataloaders: bool = True,
-    batch_hook: BatchHook | None = None,
+    loader_hook: LoaderHook | None = None,
     middleware: Sequence[Middleware] = (),
 ) -> Starlette:
     """The board API over ``database``; it disposes the engine's pool when the server stops."""
     graphql = GraphQLEndpoint(
-        schema, database=database, tokens=tokens, dataloaders=dataloaders, batch_hook=batch_hook
+        schema, database=database, tokens=tokens, dataloaders=dataloaders, loader_hook=loader_hook
     )
 
     async def healthz(_: Request) -> Response:

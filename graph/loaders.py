@@ -1,7 +1,8 @@
 """Per-request loaders for every relation, batched (DataLoader) or one statement per parent.
 
 Resolvers only call ``load(key)``; whether keys are batched is the ``BOARD_DATALOADERS``
-switch. ``BatchHook`` lets instrumentation wrap each batch function by name.
+switch. A ``LoaderHook`` lets instrumentation see each batched loader by name: who asked for a
+key, and each batch function run.
 """
 
 from __future__ import annotations
@@ -28,14 +29,27 @@ Value_co = TypeVar("Value_co", covariant=True)
 BatchFn = Callable[[list[Key]], Awaitable[list[Value]]]
 
 
-class BatchHook(Protocol):
-    """Wraps a named batch function, e.g. to trace each batch load."""
+class LoaderHook(Protocol):
+    def requested(self, name: str, /) -> None:
+        """Called on every ``load`` of a batched loader, in the calling resolver's context."""
 
-    def __call__(self, name: str, load_fn: BatchFn[Key, Value], /) -> BatchFn[Key, Value]: ...
+    def batch(self, name: str, load_fn: BatchFn[Key, Value], /) -> BatchFn[Key, Value]:
+        """Wraps a batched loader's batch function, e.g. to trace each batch load."""
 
 
 class Loader(Protocol[Key_contra, Value_co]):
     def load(self, key: Key_contra) -> Awaitable[Value_co]: ...
+
+
+class ObservedLoader(Generic[Key, Value]):
+    def __init__(self, name: str, loader: Loader[Key, Value], hook: LoaderHook) -> None:
+        self._name = name
+        self._loader = loader
+        self._hook = hook
+
+    def load(self, key: Key) -> Awaitable[Value]:
+        self._hook.requested(self._name)
+        return self._loader.load(key)
 
 
 class PerKeyLoader(Generic[Key, Value]):
@@ -118,12 +132,19 @@ def _counts(database: Database, query: ByIds[int]) -> BatchFn[int, int]:
     return load
 
 
-def build_loaders(database: Database, *, batched: bool, hook: BatchHook | None = None) -> Loaders:
-    """Fresh loaders for one request: nothing is cached across requests or users."""
+def build_loaders(database: Database, *, batched: bool, hook: LoaderHook | None = None) -> Loaders:
+    """Fresh loaders for one request: nothing is cached across requests or users.
+
+    The hook sees batched loaders only: unbatched, each statement runs inside the resolver that
+    asked for it, which is exactly what a user flipping the switch wants to see.
+    """
 
     def make(name: str, load_fn: BatchFn[Key, Value]) -> Loader[Key, Value]:
-        wrapped = hook(name, load_fn) if hook else load_fn
-        return DataLoader(load_fn=wrapped) if batched else PerKeyLoader(wrapped)
+        if not batched:
+            return PerKeyLoader(load_fn)
+        if hook is None:
+            return DataLoader(load_fn=load_fn)
+        return ObservedLoader(name, DataLoader(load_fn=hook.batch(name, load_fn)), hook)
 
     return Loaders(
         user=make("UserById", _by_ids(database, users_by_ids)),

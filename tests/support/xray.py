@@ -1,0 +1,99 @@
+"""A real UDP socket standing in for the X-Ray daemon, and readers for the traces it receives."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+HEADER = b'{"format":"json","version":1}\n'
+Document = dict[str, Any]
+TRACE_WAIT_SECONDS = 5.0
+
+
+class UdpCollector(asyncio.DatagramProtocol):
+    """Keeps every datagram; ``trace`` rebuilds one trace from its documents."""
+
+    def __init__(self) -> None:
+        self.datagrams: list[bytes] = []
+        self._arrived = asyncio.Event()
+        self.address = ""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        host, port = transport.get_extra_info("sockname")[:2]
+        self.address = f"{host}:{port}"
+
+    def datagram_received(self, data: bytes, addr: Any) -> None:
+        self.datagrams.append(data)
+        self._arrived.set()
+
+    def documents(self) -> list[Document]:
+        found = []
+        for datagram in self.datagrams:
+            assert datagram.startswith(HEADER), datagram[:80]
+            found.append(json.loads(datagram[len(HEADER) :]))
+        return found
+
+    def segments(self) -> list[Document]:
+        return [doc for doc in self.documents() if doc.get("type") != "subsegment"]
+
+    async def trace(self, trace_id: str) -> Document:
+        """The segment of ``trace_id`` with streamed subsegments put back under their parents."""
+        async with asyncio.timeout(TRACE_WAIT_SECONDS):
+            while True:
+                docs = [doc for doc in self.documents() if doc["trace_id"] == trace_id]
+                if any(doc.get("type") != "subsegment" for doc in docs):
+                    return _assemble(docs)
+                self._arrived.clear()
+                await self._arrived.wait()
+
+    def size_of(self, trace_id: str) -> list[int]:
+        """Byte sizes of the datagrams belonging to ``trace_id``."""
+        return [
+            len(datagram)
+            for datagram, doc in zip(self.datagrams, self.documents(), strict=True)
+            if doc["trace_id"] == trace_id
+        ]
+
+
+def _assemble(docs: list[Document]) -> Document:
+    (segment,) = [doc for doc in docs if doc.get("type") != "subsegment"]
+    streamed = defaultdict(list)
+    for doc in docs:
+        if doc.get("type") == "subsegment":
+            streamed[doc["parent_id"]].append(doc)
+    for entity in [segment, *walk(segment)]:
+        _adopt(entity, streamed)
+    return segment
+
+
+def _adopt(entity: Document, streamed: dict[str, list[Document]]) -> None:
+    for child in streamed.pop(entity["id"], []):
+        entity.setdefault("subsegments", []).append(child)
+        _adopt(child, streamed)
+    for sub in entity.get("subsegments", []):
+        _adopt(sub, streamed)
+
+
+def walk(entity: Document) -> Iterator[Document]:
+    for sub in entity.get("subsegments", []):
+        yield sub
+        yield from walk(sub)
+
+
+def named(entity: Document, name: str) -> list[Document]:
+    return [sub for sub in walk(entity) if sub["name"] == name]
+
+
+def children(entity: Document) -> list[str]:
+    return [sub["name"] for sub in entity.get("subsegments", [])]
+
+
+async def udp_collector() -> tuple[asyncio.DatagramTransport, UdpCollector]:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.create_datagram_endpoint(
+        UdpCollector, local_addr=("127.0.0.1", 0)
+    )
+    return transport, protocol

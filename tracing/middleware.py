@@ -1,0 +1,145 @@
+"""Pure ASGI middleware: one X-Ray segment per GraphQL request.
+
+It decides sampling, begins the segment, makes it the current scope for everything the request
+runs, stamps the response with ``X-Amzn-Trace-Id`` and, once the response has gone out, closes
+the tree and sends it. Starlette's ``BaseHTTPMiddleware`` is avoided: it runs the app in another
+task and buffers streaming responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_xray_sdk.core.models import http
+from aws_xray_sdk.core.models.segment import Segment
+from aws_xray_sdk.core.models.traceid import TraceId
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tracing.config import TracingConfig
+from tracing.entities import name_annotation, record_exception
+from tracing.request_trace import RequestTrace
+from tracing.scope import current_scope, current_trace_id
+from tracing.trace_header import HEADER, IncomingHeader, response_header
+
+TRACED_PATH = "/graphql"
+SERVER_ERROR = 500
+
+Sender = Callable[[Any], None]
+
+
+class XRayMiddleware:
+    def __init__(self, app: ASGIApp, *, config: TracingConfig, send_entity: Sender) -> None:
+        self.app = app
+        self._config = config
+        self._send_entity = send_entity
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != TRACED_PATH:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        incoming = IncomingHeader.parse(headers.get(HEADER))
+        sampled = incoming.sampled if incoming.sampled is not None else True
+        if sampled:
+            await self._traced(scope, receive, send, headers, incoming)
+        else:
+            await self._untraced(scope, receive, send, incoming.root or TraceId().to_id())
+
+    async def _untraced(self, scope: Scope, receive: Receive, send: Send, trace_id: str) -> None:
+        response = _ResponseRecorder(send, response_header(trace_id, sampled=False))
+        token = current_trace_id.set(trace_id)
+        try:
+            await self.app(scope, receive, response.send)
+        finally:
+            current_trace_id.reset(token)
+
+    async def _traced(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: Headers,
+        incoming: IncomingHeader,
+    ) -> None:
+        segment = Segment(
+            self._config.service_name, traceid=incoming.root, parent_id=incoming.parent
+        )
+        _record_request(segment, scope, headers)
+        trace = RequestTrace(
+            segment,
+            field_cap=self._config.field_cap,
+            n_plus_one_threshold=self._config.n_plus_one_threshold,
+        )
+        response = _ResponseRecorder(send, response_header(segment.trace_id, sampled=True))
+        scope_token = current_scope.set(trace.root)
+        id_token = current_trace_id.set(segment.trace_id)
+        try:
+            await self.app(scope, receive, response.send)
+        except Exception as error:
+            response.status = SERVER_ERROR
+            record_exception(segment, error, fault=True)
+            raise
+        finally:
+            current_scope.reset(scope_token)
+            current_trace_id.reset(id_token)
+            self._finish(trace, scope, response)
+
+    def _finish(self, trace: RequestTrace, scope: Scope, response: _ResponseRecorder) -> None:
+        segment = trace.segment
+        _record_user(segment, scope.get("user"))
+        segment.apply_status_code(response.status)
+        segment.put_http_meta(http.STATUS, response.status)
+        segment.put_http_meta(http.CONTENT_LENGTH, response.content_length)
+        trace.finish()
+        segment.close()
+        self._send_entity(segment)
+
+
+HEADER_KEY = HEADER.lower().encode()
+
+
+class _ResponseRecorder:
+    """Wraps ``send``: stamps the trace header and notes status and body size on the way out."""
+
+    def __init__(self, send: Send, stamp: str) -> None:
+        self._send = send
+        self._stamp = stamp.encode()
+        self.status = SERVER_ERROR
+        self.content_length = 0
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            message["headers"] = [*message.get("headers", ()), (HEADER_KEY, self._stamp)]
+        elif message["type"] == "http.response.body":
+            self.content_length += len(message.get("body", b""))
+        await self._send(message)
+
+
+def _record_request(segment: Segment, scope: Scope, headers: Headers) -> None:
+    segment.put_http_meta(http.METHOD, scope["method"])
+    segment.put_http_meta(http.URL, _url_without_query(scope, headers))
+    if "user-agent" in headers:
+        segment.put_http_meta(http.USER_AGENT, headers["user-agent"])
+    forwarded = headers.get("x-forwarded-for")
+    if forwarded:
+        segment.put_http_meta(http.CLIENT_IP, forwarded.split(",")[0].strip())
+        segment.put_http_meta(http.X_FORWARDED_FOR, True)
+    elif scope.get("client"):
+        segment.put_http_meta(http.CLIENT_IP, scope["client"][0])
+
+
+def _url_without_query(scope: Scope, headers: Headers) -> str:
+    # Query strings of GET requests carry GraphQL variables; they stay out of the trace.
+    host = headers.get("host") or "localhost"
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
+
+
+def _record_user(segment: Segment, user: Any) -> None:
+    if not getattr(user, "is_authenticated", False):
+        return
+    username = name_annotation(user.display_name)
+    segment.set_user(username)
+    segment.put_annotation("username", username)

@@ -1,0 +1,218 @@
+"""One request's trace: the segment, its subsegment tree, folds and the statement log.
+
+Resolver subsegments stay open until the request ends because GraphQL resolves a field's
+children after the field's own resolver has returned; their end times are kept and applied when
+the tree is closed and sent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import takewhile
+from typing import Any
+
+from aws_xray_sdk.core.models.segment import Segment
+from aws_xray_sdk.core.models.subsegment import Subsegment
+from graphql.pyutils import Path
+
+from tracing.arguments import traced_arguments
+from tracing.entities import open_subsegment, record_exception
+from tracing.folding import Fold
+from tracing.n_plus_one import StatementLog, log_findings
+from tracing.scope import Scope
+
+SQL_TEXT_MAX = 4000
+
+
+@dataclass(frozen=True)
+class SqlTarget:
+    """The database a statement ran on, as X-Ray names it: ``name`` and the fixed ``sql`` fields."""
+
+    name: str
+    sql: Mapping[str, str]
+
+
+class RequestTrace:
+    def __init__(self, segment: Segment, *, field_cap: int, n_plus_one_threshold: int) -> None:
+        self.segment = segment
+        self.root = Scope(trace=self, entity=segment, field="")
+        self.execution = self.root
+        self.statements = StatementLog()
+        self._field_cap = field_cap
+        self._n_plus_one_threshold = n_plus_one_threshold
+        self._pending: list[Subsegment] = []
+        self._nodes: dict[int, tuple[Path, Scope]] = {}
+        self._instances: Counter[str] = Counter()
+        self._folds: dict[tuple[int, str], Fold] = {}
+        self._load_requests: defaultdict[str, list[Scope]] = defaultdict(list)
+
+    # Lifecycle steps: graphql.parse, graphql.validate, graphql.execute.
+
+    def open_step(self, name: str) -> Subsegment:
+        return self._open(self.root.entity, name)
+
+    def close_step(self, step: Subsegment) -> None:
+        step.end_time = time.time()
+
+    def enter_execution(self, step: Subsegment) -> None:
+        self.execution = Scope(trace=self, entity=step, field="", parent=self.root)
+
+    # Resolvers.
+
+    def open_field(self, field: str, path: Path, arguments: Mapping[str, Any]) -> Scope:
+        parent = self._traced_ancestor(path)
+        if (parent is not None and parent.fold is not None) or (
+            self._instances[field] >= self._field_cap
+        ):
+            scope = self._folded_scope(field, parent)
+        else:
+            self._instances[field] += 1
+            subsegment = self._open((parent or self.execution).entity, field)
+            subsegment.put_metadata("path", _dotted(path), "graphql")
+            if arguments:
+                subsegment.put_metadata("arguments", traced_arguments(arguments), "graphql")
+            scope = Scope(trace=self, entity=subsegment, field=field, parent=parent)
+        self._nodes[id(path)] = (path, scope)
+        return scope
+
+    def close_field(
+        self, scope: Scope, start: float, error: BaseException | None, *, fault: bool
+    ) -> None:
+        end = time.time()
+        if scope.fold is not None:
+            scope.fold.add_instance(start, end)
+            if error is not None:
+                scope.fold.add_failure(error, fault=fault)
+            return
+        scope.entity.end_time = end
+        if error is not None:
+            record_exception(scope.entity, error, fault=fault)
+
+    # Batch loads.
+
+    def note_load_request(self, loader: str, scope: Scope) -> None:
+        self._load_requests[loader].append(scope)
+
+    def take_load_requests(self, loader: str) -> list[Scope]:
+        return self._load_requests.pop(loader, [])
+
+    def open_loader(self, name: str, requesters: list[Scope], keys: int) -> Scope:
+        parent = _common_ancestor(requesters)
+        parent_entity = parent.entity if parent is not None else self.execution.entity
+        subsegment = self._open(parent_entity, name)
+        subsegment.put_metadata("keys", keys, "graphql")
+        return Scope(trace=self, entity=subsegment, field=name, parent=parent)
+
+    def close_loader(self, scope: Scope, error: BaseException | None) -> None:
+        scope.entity.end_time = time.time()
+        if error is not None:
+            record_exception(scope.entity, error, fault=True)
+
+    # SQL statements.
+
+    def open_statement(self, scope: Scope, target: SqlTarget, statement: str) -> Subsegment | None:
+        if scope.fold is not None:
+            return None
+        subsegment = self._open(scope.entity, target.name, namespace="remote")
+        subsegment.set_sql({**target.sql, "sanitized_query": statement[:SQL_TEXT_MAX]})
+        return subsegment
+
+    def close_statement(
+        self,
+        scope: Scope,
+        subsegment: Subsegment | None,
+        statement: str,
+        start: float,
+        error: BaseException | None,
+    ) -> None:
+        end = time.time()
+        self.statements.add(scope.field, statement, end - start)
+        if scope.fold is not None:
+            scope.fold.add_statement(end - start)
+        if subsegment is None:
+            return
+        subsegment.end_time = end
+        if error is not None:
+            record_exception(subsegment, error, fault=True)
+
+    # The end.
+
+    def finish(self) -> None:
+        """Close every subsegment with its recorded end time and mark any N+1 findings."""
+        for fold in self._folds.values():
+            fold.close()
+        for subsegment in reversed(self._pending):
+            subsegment.close(getattr(subsegment, "end_time", None))
+        self._mark_n_plus_one()
+
+    def _mark_n_plus_one(self) -> None:
+        findings = self.statements.findings(self._n_plus_one_threshold)
+        if not findings:
+            return
+        self.segment.put_annotation("n_plus_one", True)
+        self.segment.put_annotation("n_plus_one_field", findings[0].field)
+        self.segment.put_metadata(
+            "findings", [finding.as_metadata() for finding in findings], "n_plus_one"
+        )
+        log_findings(findings, self.segment.trace_id)
+
+    def _open(self, parent: Any, name: str, namespace: str = "local") -> Subsegment:
+        subsegment = open_subsegment(parent, name, namespace)
+        self._pending.append(subsegment)
+        return subsegment
+
+    def _traced_ancestor(self, path: Path) -> Scope | None:
+        ancestor = path.prev
+        while ancestor is not None:
+            node = self._nodes.get(id(ancestor))
+            if node is not None and node[0] is ancestor:
+                return node[1]
+            ancestor = ancestor.prev
+        return None
+
+    def _folded_scope(self, field: str, parent: Scope | None) -> Scope:
+        anchor = _root_field(parent) if parent is not None else self.execution
+        key = (id(anchor), field)
+        fold = self._folds.get(key)
+        if fold is None:
+            fold = self._folds[key] = Fold.under(anchor.entity, field, time.time())
+        return Scope(trace=self, entity=fold.summary, field=field, fold=fold, parent=parent)
+
+
+def _root_field(scope: Scope) -> Scope:
+    """The top-level field a scope belongs to: where folded summaries of its subtree go."""
+    while scope.parent is not None and scope.parent.field:
+        scope = scope.parent
+    return scope
+
+
+def _common_ancestor(scopes: list[Scope]) -> Scope | None:
+    """The deepest scope that is an ancestor-or-self of every scope given."""
+    if not scopes:
+        return None
+    common = _lineage(scopes[0])
+    for scope in scopes[1:]:
+        lineage = _lineage(scope)
+        pairs = zip(common, lineage, strict=False)
+        common = [a for a, _ in takewhile(lambda pair: pair[0] is pair[1], pairs)]
+        if not common:
+            return None
+    return common[-1]
+
+
+def _lineage(scope: Scope) -> list[Scope]:
+    """Root-first chain of field scopes ending at ``scope``, for common-prefix comparison."""
+    chain: list[Scope] = []
+    current: Scope | None = scope
+    while current is not None and current.field:
+        chain.append(current)
+        current = current.parent
+    chain.reverse()
+    return chain
+
+
+def _dotted(path: Path) -> str:
+    return ".".join(str(key) for key in path.as_list())

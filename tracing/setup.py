@@ -1,0 +1,58 @@
+"""Turning tracing on: the recorder, and the seams it attaches through.
+
+``configure_tracing`` returns ``None`` when ``AWS_XRAY_SDK_ENABLED=false``: the app is then built
+without the middleware, the extension and the engine events, so tracing costs nothing at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_xray_sdk.core import patch, xray_recorder
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.middleware import Middleware
+from strawberry.extensions import SchemaExtension
+
+from tracing.config import TracingConfig
+from tracing.context import ScopeContext
+from tracing.emitter import BoundedUDPEmitter
+from tracing.extension import ClientErrorTest, tracing_extension
+from tracing.loaders import TracedLoaders
+from tracing.middleware import XRayMiddleware
+from tracing.sql import instrument_engine
+
+# Outgoing calls a resolver makes show as remote subsegments beneath it.
+PATCHED_LIBRARIES = ("botocore", "httpx")
+
+
+@dataclass(frozen=True)
+class Tracing:
+    config: TracingConfig
+    emitter: BoundedUDPEmitter
+
+    def middleware(self) -> Middleware:
+        return Middleware(XRayMiddleware, config=self.config, send_entity=self.emitter.send_entity)
+
+    def extension(self, is_client_error: ClientErrorTest) -> type[SchemaExtension]:
+        return tracing_extension(is_client_error)  # type: ignore[return-value]
+
+    def loader_hook(self) -> TracedLoaders:
+        return TracedLoaders()
+
+    def instrument(self, engine: AsyncEngine) -> None:
+        instrument_engine(engine)
+
+
+def configure_tracing(config: TracingConfig) -> Tracing | None:
+    if not config.enabled:
+        return None
+    emitter = BoundedUDPEmitter(config.daemon_address)
+    # The SDK's patchers use this process-wide recorder; our context gives them the scope.
+    xray_recorder.configure(
+        service=config.service_name,
+        context=ScopeContext(),
+        emitter=emitter,
+        sampling=False,
+    )
+    patch(PATCHED_LIBRARIES)
+    return Tracing(config, emitter)
