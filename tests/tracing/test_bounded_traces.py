@@ -1,0 +1,45 @@
+"""At 100 posts x 20 comments resolved one statement per parent, the trace stays small."""
+
+from __future__ import annotations
+
+from db.engine import Database
+from graph.tokens import TokenSigner
+from tests.support.feed import FEED, seed_feed
+from tests.support.graphql import GraphQLClient
+from tests.support.xray import UdpCollector, named, walk
+from tests.tracing.conftest import traced_http
+from tracing.config import TracingConfig
+from tracing.emitter import DATAGRAM_MAX
+
+TRACE_QUOTA = 100 * 1024
+POSTS, COMMENTS = 100, 20
+
+
+async def test_a_naive_100_by_20_feed_folds_into_a_bounded_trace(
+    database: Database, tokens: TokenSigner, tracing_config: TracingConfig, daemon: UdpCollector
+) -> None:
+    await seed_feed(database, users=5, posts=POSTS, comments=COMMENTS)
+    async with traced_http(database, tokens, tracing_config, dataloaders=False) as http:
+        response = await GraphQLClient(http).post(FEED, {"first": POSTS, "comments": COMMENTS})
+    trace_id = response.json()["extensions"]["traceId"]
+    segment = await daemon.trace(trace_id)
+
+    sizes = daemon.size_of(trace_id)
+    assert max(sizes) <= DATAGRAM_MAX
+    assert sum(sizes) <= TRACE_QUOTA, sizes
+
+    cap = tracing_config.field_cap
+    instances = {"Post.author": POSTS, "Post.comments": POSTS, "Comment.author": POSTS * COMMENTS}
+    for field, total in instances.items():
+        assert len(named(segment, field)) == cap
+        (fold,) = named(segment, f"folded:{field}")
+        summary = fold["metadata"]["graphql"]["folded"]
+        assert summary["count"] == total - cap
+        assert summary["sql_count"] == total - cap
+        assert 0 < summary["max"] <= summary["total"]
+    # The repetition stays plain: every fold hangs under the top-level field.
+    (posts,) = named(segment, "Query.posts")
+    assert {sub["name"] for sub in posts["subsegments"] if sub["name"].startswith("folded:")} == {
+        f"folded:{field}" for field in ("Post.author", "Post.commentCount", *instances)
+    }
+    assert all(sub["end_time"] >= sub["start_time"] for sub in walk(segment))

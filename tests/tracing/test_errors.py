@@ -1,0 +1,120 @@
+"""A GraphQL error marks the subsegment of the resolver (or batch load) where it happened."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import strawberry
+from starlette.applications import Starlette
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+from strawberry.dataloader import DataLoader
+
+from board.app import is_client_error
+from graph.errors import Forbidden
+from graph.loaders import ObservedLoader
+from tests.support.xray import UdpCollector, named
+from tracing.config import TracingConfig
+from tracing.loaders import TracedLoaders
+from tracing.setup import configure_tracing
+
+SECRET_DETAIL = "DETAIL: Key (username)=(haandol) already exists."
+
+
+async def failing_batch(keys: list[int]) -> list[int]:
+    raise ConnectionError("database went away")
+
+
+def make_loader() -> ObservedLoader[int, int]:
+    hook = TracedLoaders()
+    return ObservedLoader("Failing", DataLoader(load_fn=hook.batch("Failing", failing_batch)), hook)
+
+
+@strawberry.type
+class Item:
+    id: int
+
+    @strawberry.field
+    async def value(self, info: strawberry.Info) -> int | None:
+        loader: ObservedLoader[int, int] = info.context["loader"]
+        return await loader.load(self.id)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def broken(self) -> int:
+        raise RuntimeError("statement failed\n" + SECRET_DETAIL)
+
+    @strawberry.field
+    async def refused(self) -> int:
+        raise Forbidden("only the author may do that")
+
+    @strawberry.field
+    async def items(self) -> list[Item]:
+        return [Item(id=n) for n in range(3)]
+
+
+class LoaderGraphQL(GraphQL[dict[str, object], None]):
+    async def get_context(self, request: object, response: object) -> dict[str, object]:
+        return {"loader": make_loader()}
+
+
+@pytest.fixture
+async def failing_api(daemon: UdpCollector) -> AsyncIterator[httpx.AsyncClient]:
+    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": daemon.address}))
+    assert tracing is not None
+    schema = strawberry.Schema(query=Query, extensions=[tracing.extension(is_client_error)])
+    app = Starlette(
+        routes=[Route("/graphql", LoaderGraphQL(schema), methods=["POST"])],
+        middleware=[tracing.middleware()],
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://errors.test"
+    ) as http:
+        yield http
+
+
+async def run(http: httpx.AsyncClient, daemon: UdpCollector, query: str) -> tuple[dict, dict]:
+    payload = (await http.post("/graphql", json={"query": query})).json()
+    return payload, await daemon.trace(payload["extensions"]["traceId"])
+
+
+async def test_an_unexpected_exception_is_a_fault_with_its_cause(
+    failing_api: httpx.AsyncClient, daemon: UdpCollector
+) -> None:
+    payload, segment = await run(failing_api, daemon, "{ broken }")
+    assert payload["errors"]
+    (broken,) = named(segment, "Query.broken")
+    assert broken["fault"] is True
+    (exception,) = broken["cause"]["exceptions"]
+    assert exception["type"] == "RuntimeError"
+    assert exception["message"] == "statement failed"
+    assert exception["stack"]
+    assert b"haandol" not in b"".join(daemon.datagrams)
+
+
+async def test_a_client_error_is_an_error_not_a_fault(
+    failing_api: httpx.AsyncClient, daemon: UdpCollector
+) -> None:
+    _, segment = await run(failing_api, daemon, "{ refused }")
+    (refused,) = named(segment, "Query.refused")
+    assert refused["error"] is True
+    assert "fault" not in refused
+    assert refused["cause"]["exceptions"][0]["type"] == "Forbidden"
+
+
+async def test_a_failed_batch_load_reaches_every_field_and_the_trace(
+    failing_api: httpx.AsyncClient, daemon: UdpCollector
+) -> None:
+    payload, segment = await run(failing_api, daemon, "{ items { id value } }")
+    assert sorted(error["path"][1] for error in payload["errors"]) == [0, 1, 2]
+    (items,) = named(segment, "Query.items")
+    (batch,) = named(items, "loader:Failing")
+    assert batch["fault"] is True
+    assert batch["cause"]["exceptions"][0]["type"] == "ConnectionError"
+    values = named(segment, "Item.value")
+    assert len(values) == 3
+    assert all(value["fault"] for value in values)

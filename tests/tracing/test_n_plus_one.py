@@ -1,0 +1,88 @@
+"""The N+1 detector: loaders off, the repeating field is flagged; loaders on, it is silent."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from db.engine import Database
+from graph.tokens import TokenSigner
+from tests.support.feed import FEED, seed_feed
+from tests.support.graphql import GraphQLClient
+from tests.support.xray import Document, UdpCollector
+from tests.tracing.conftest import traced_http
+from tracing.config import TracingConfig
+from tracing.n_plus_one import statement_shape
+
+
+async def feed_segment(
+    database: Database,
+    tokens: TokenSigner,
+    config: TracingConfig,
+    daemon: UdpCollector,
+    *,
+    dataloaders: bool,
+    first: int = 30,
+) -> Document:
+    async with traced_http(database, tokens, config, dataloaders=dataloaders) as http:
+        response = await GraphQLClient(http).post(FEED, {"first": first, "comments": 3})
+    return await daemon.trace(response.json()["extensions"]["traceId"])
+
+
+async def test_loaders_off_flags_the_repeating_field_even_when_folded(
+    database: Database,
+    tokens: TokenSigner,
+    tracing_config: TracingConfig,
+    daemon: UdpCollector,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await seed_feed(database, users=3, posts=30, comments=3)
+    with caplog.at_level(logging.WARNING, logger="board.tracing"):
+        segment = await feed_segment(database, tokens, tracing_config, daemon, dataloaders=False)
+
+    assert segment["annotations"]["n_plus_one"] is True
+    # Comment.author repeats most: 30 posts x 3 comments, 70 of them folded past the cap.
+    assert segment["annotations"]["n_plus_one_field"] == "Comment.author"
+    findings = {f["field"]: f for f in segment["metadata"]["n_plus_one"]["findings"]}
+    assert findings["Comment.author"]["count"] == 90
+    assert {"Post.author", "Post.commentCount", "Post.comments"} <= set(findings)
+    assert "FROM users" in findings["Post.author"]["statement"]
+    assert findings["Post.author"]["total"] > 0
+    warnings = [r.getMessage() for r in caplog.records if r.name == "board.tracing"]
+    assert len(warnings) == len(findings)
+    assert any("Comment.author ran one statement 90 times" in line for line in warnings)
+
+
+async def test_loaders_on_leave_the_detector_silent(
+    database: Database, tokens: TokenSigner, tracing_config: TracingConfig, daemon: UdpCollector
+) -> None:
+    await seed_feed(database, users=3, posts=30, comments=3)
+    segment = await feed_segment(database, tokens, tracing_config, daemon, dataloaders=True)
+    assert "n_plus_one" not in segment["annotations"]
+    assert "n_plus_one" not in segment.get("metadata", {})
+
+
+async def test_below_the_threshold_nothing_is_flagged(
+    database: Database, tokens: TokenSigner, tracing_config: TracingConfig, daemon: UdpCollector
+) -> None:
+    await seed_feed(database, users=3, posts=4, comments=1)
+    segment = await feed_segment(
+        database, tokens, tracing_config, daemon, dataloaders=False, first=4
+    )
+    assert "n_plus_one" not in segment["annotations"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "shape"),
+    [
+        ("SELECT * FROM users WHERE id = %(id_1)s", "SELECT * FROM users WHERE id = ?"),
+        ("SELECT *\n  FROM users WHERE id = 42", "SELECT * FROM users WHERE id = ?"),
+        ("SELECT * FROM t WHERE name = 'it''s'", "SELECT * FROM t WHERE name = ?"),
+        ("SELECT * FROM t WHERE id IN (1, 2, 3)", "SELECT * FROM t WHERE id IN (?)"),
+        ("SELECT * FROM t WHERE id IN ($1, $2)", "SELECT * FROM t WHERE id IN (?)"),
+        ("SELECT col_2 FROM t2", "SELECT col_2 FROM t2"),
+    ],
+)
+def test_statement_shapes_ignore_values(statement: str, shape: str) -> None:
+    assert statement_shape(statement) == shape
