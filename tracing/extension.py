@@ -87,14 +87,12 @@ class TracingExtension(SchemaExtension):
     ) -> Any:
         started = time.time()
         scope = trace.open_field(name, info.path, kwargs)
-        token = current_scope.set(scope)
+        # Calling an async resolver only creates its coroutine; the scope is set where it runs.
         try:
             result = _next(root, info, *args, **kwargs)
         except Exception as error:
             trace.close_field(scope, started, error, fault=not self._is_client_error(error))
             raise
-        finally:
-            current_scope.reset(token)
         if isawaitable(result):
             return self._await_traced(trace, scope, started, result)
         trace.close_field(scope, started, None, fault=False)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 logger = logging.getLogger("board.tracing")
 
 SHAPE_MAX = 500
+LOGGED_STATEMENT_MAX = 160
 _LITERAL = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|%\(\w+\)s|\$\d+")
 _LIST_OF_PLACEHOLDERS = re.compile(r"\(\s*\?(?:\s*,\s*\?)*\s*\)")
 _SPACE = re.compile(r"\s+")
@@ -72,5 +73,5 @@ def log_findings(findings: list[Finding], trace_id: str) -> None:
             finding.count,
             finding.total * 1000,
             trace_id,
-            finding.statement,
+            finding.statement[:LOGGED_STATEMENT_MAX],
         )

@@ -46,7 +46,7 @@ class RequestTrace:
         self._pending: list[Subsegment] = []
         self._nodes: dict[int, tuple[Path, Scope]] = {}
         self._instances: Counter[str] = Counter()
-        self._folds: dict[tuple[int, str], Fold] = {}
+        self._folds: dict[tuple[int, str], Scope] = {}
         self._load_requests: defaultdict[str, list[Scope]] = defaultdict(list)
 
     # Lifecycle steps: graphql.parse, graphql.validate, graphql.execute.
@@ -142,8 +142,9 @@ class RequestTrace:
 
     def finish(self) -> None:
         """Close every subsegment with its recorded end time and mark any N+1 findings."""
-        for fold in self._folds.values():
-            fold.close()
+        for scope in self._folds.values():
+            if scope.fold is not None:
+                scope.fold.close()
         for subsegment in reversed(self._pending):
             subsegment.close(getattr(subsegment, "end_time", None))
         self._mark_n_plus_one()
@@ -174,12 +175,15 @@ class RequestTrace:
         return None
 
     def _folded_scope(self, field: str, parent: Scope | None) -> Scope:
+        """The one scope all folded instances of ``field`` under the same top field share."""
         anchor = _root_field(parent) if parent is not None else self.execution
         key = (id(anchor), field)
-        fold = self._folds.get(key)
-        if fold is None:
-            fold = self._folds[key] = Fold.under(anchor.entity, field, time.time())
-        return Scope(trace=self, entity=fold.summary, field=field, fold=fold, parent=parent)
+        scope = self._folds.get(key)
+        if scope is None:
+            fold = Fold.under(anchor.entity, field, time.time())
+            scope = Scope(trace=self, entity=fold.summary, field=field, fold=fold, parent=anchor)
+            self._folds[key] = scope
+        return scope
 
 
 def _root_field(scope: Scope) -> Scope:

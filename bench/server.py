@@ -1,0 +1,63 @@
+"""One benchmark server variant: ``python -m bench.server VARIANT PORT`` (DATABASE_URL set)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from starlette.types import ASGIApp
+from strawberry.extensions.tracing import OpenTelemetryExtension
+
+from board.app import board_app
+from db.engine import Database
+from graph.app import create_app
+from graph.schema import build_schema
+from graph.tokens import TokenSigner
+from tracing.config import TracingConfig
+from tracing.setup import configure_tracing
+
+
+class CountingExporter(SpanExporter):
+    """In memory: keeps a count, so a long run does not grow without bound."""
+
+    def __init__(self) -> None:
+        self.spans = 0
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self.spans += len(spans)
+        return SpanExportResult.SUCCESS
+
+
+def opentelemetry_app(database: Database, tokens: TokenSigner, dataloaders: bool) -> ASGIApp:
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(CountingExporter()))
+    trace.set_tracer_provider(provider)
+    schema = build_schema([OpenTelemetryExtension])
+    return create_app(database, schema, tokens=tokens, dataloaders=dataloaders)
+
+
+def build(variant: str) -> ASGIApp:
+    database = Database.connect(os.environ["DATABASE_URL"])
+    tokens = TokenSigner(b"bench-signing-key")
+    dataloaders = os.environ.get("BOARD_DATALOADERS", "on") != "off"
+    if variant == "opentelemetry":
+        return opentelemetry_app(database, tokens, dataloaders)
+    tracing = configure_tracing(TracingConfig.from_env())
+    return board_app(database, tokens, tracing=tracing, dataloaders=dataloaders)
+
+
+def main() -> None:
+    variant, port = sys.argv[1], int(sys.argv[2])
+    # With loaders off every request is an N+1 finding; one warning each would flood the report.
+    logging.getLogger("board.tracing").setLevel(logging.ERROR)
+    uvicorn.run(build(variant), host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
