@@ -42,7 +42,7 @@ class XRayMiddleware:
         headers = Headers(scope=scope)
         incoming = IncomingHeader.parse(headers.get(HEADER))
         sampled = incoming.sampled if incoming.sampled is not None else True
-        if sampled:
+        if sampled and _is_operation(scope):
             await self._traced(scope, receive, send, headers, incoming)
         else:
             await self._untraced(scope, receive, send, incoming.root or TraceId().to_id())
@@ -116,6 +116,11 @@ class _ResponseRecorder:
         elif message["type"] == "http.response.body":
             self.content_length += len(message.get("body", b""))
         await self._send(message)
+
+
+def _is_operation(scope: Scope) -> bool:
+    """A GraphQL operation, not the GraphiQL page that ``GET /graphql`` without a query serves."""
+    return scope["method"] == "POST" or b"query=" in scope.get("query_string", b"")
 
 
 def _record_request(segment: Segment, scope: Scope, headers: Headers) -> None:

@@ -147,3 +147,17 @@ async def test_requests_succeed_when_no_daemon_listens(
         responses = [await client.post(FEED, {"first": 3, "comments": 2}) for _ in range(20)]
     assert {response.status_code for response in responses} == {200}
     assert all("errors" not in response.json() for response in responses)
+
+
+async def test_graphiql_page_gets_a_header_but_no_trace(
+    database: Database, traced: GraphQLClient, daemon: UdpCollector
+) -> None:
+    page = await traced.http.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert header_fields(page.headers["x-amzn-trace-id"])["Sampled"] == "0"
+    query = await traced.http.get("/graphql", params={"query": "query Viewer { viewer { id } }"})
+    trace_id = query.json()["extensions"]["traceId"]
+    segment = await daemon.trace(trace_id)
+    assert segment["http"]["request"]["method"] == "GET"
+    assert segment["http"]["request"]["url"] == "http://board.test/graphql"
+    assert [doc["trace_id"] for doc in daemon.segments()] == [trace_id]
