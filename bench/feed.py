@@ -24,7 +24,7 @@ from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
 from tests.support.statements import counted_statements
 
-ROUNDS = 2
+ROUNDS = 3
 BODY = {"query": FEED, "variables": {"first": 20, "comments": 10}}
 TRACED_TARGET = 0.85
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
@@ -12,6 +13,7 @@ from aws_xray_sdk.core.emitters.udp_emitter import (
     UDPEmitter,
 )
 
+Document = dict[str, Any]
 logger = logging.getLogger("board.tracing")
 
 DATAGRAM_MAX = 64 * 1024
@@ -20,7 +22,7 @@ _HEADER = (PROTOCOL_HEADER + PROTOCOL_DELIMITER).encode()
 
 
 class BoundedUDPEmitter(UDPEmitter):  # type: ignore[misc]
-    """Sends an entity as one datagram when it fits, else streams its children on their own.
+    """Sends a trace as one datagram when it fits, else streams its children on their own.
 
     A streamed child carries ``trace_id``, ``parent_id`` and ``type: subsegment``, which is how
     X-Ray (and ``board xray``) reassembles it. Sending never raises: tracing trouble must not
@@ -33,26 +35,25 @@ class BoundedUDPEmitter(UDPEmitter):  # type: ignore[misc]
         self._last_report = float("-inf")
 
     def send_entity(self, entity: Any) -> None:
+        self.send_document(entity.to_dict())
+
+    def send_document(self, document: Document) -> None:
         try:
-            self._send_bounded(entity)
+            self._send_bounded(document)
         except Exception as error:  # tracing must never fail a request
             self._report_failure(error)
 
-    def _send_bounded(self, entity: Any) -> None:
-        datagram = _HEADER + entity.serialize().encode()
+    def _send_bounded(self, document: Document) -> None:
+        datagram = _HEADER + json.dumps(document, default=str).encode()
         if len(datagram) <= DATAGRAM_MAX:
             self._send(datagram)
             return
-        children = entity.subsegments
+        children = document.pop("subsegments", None)
         if not children:
-            raise ValueError(f"{entity.name} alone is larger than one datagram; dropped")
+            raise ValueError(f"{document.get('name')} alone is larger than one datagram; dropped")
         for child in children:
-            self._send_bounded(child)
-        entity.subsegments = []
-        try:
-            self._send_bounded(entity)
-        finally:
-            entity.subsegments = children
+            self._send_bounded(_streamed(child, document))
+        self._send_bounded(document)
 
     def _send(self, datagram: bytes) -> None:
         # The parent class keeps its non-blocking socket and resolved address in these fields.
@@ -70,3 +71,13 @@ class BoundedUDPEmitter(UDPEmitter):  # type: ignore[misc]
                 error,
             )
             self._last_report = now
+
+
+def _streamed(child: Document, parent: Document) -> Document:
+    """A child sent on its own, as X-Ray's subsegment streaming defines it."""
+    return {
+        **child,
+        "type": "subsegment",
+        "parent_id": parent["id"],
+        "trace_id": parent.get("trace_id"),
+    }

@@ -1,4 +1,4 @@
-"""Small operations on aws-xray-sdk entities that keep client input and secrets out of traces."""
+"""Small operations on trace entities that keep client input and secrets out of traces."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 import traceback
 from typing import Any
 
-from aws_xray_sdk.core.models.subsegment import Subsegment
 from aws_xray_sdk.core.models.throwable import Throwable
 
 ANNOTATION_VALUE_MAX = 64
@@ -15,20 +14,13 @@ STACK_FRAMES = 10
 _NOT_NAME_CHARACTER = re.compile(r"[^A-Za-z0-9_]")
 
 
-def open_subsegment(parent: Any, name: str, namespace: str = "local") -> Subsegment:
-    segment = parent.parent_segment if isinstance(parent, Subsegment) else parent
-    subsegment = Subsegment(name, namespace, segment)
-    parent.add_subsegment(subsegment)
-    return subsegment
-
-
 def name_annotation(raw: str) -> str:
     """A client-given name reduced to GraphQL name characters and a bounded length."""
     return _NOT_NAME_CHARACTER.sub("", raw)[:ANNOTATION_VALUE_MAX]
 
 
 def record_exception(entity: Any, exception: BaseException, *, fault: bool) -> None:
-    """Mark ``entity`` failed with a ``cause`` naming the exception but not its details.
+    """Mark ``entity`` (our node or an SDK entity) failed with a ``cause`` naming the exception.
 
     Only the first line of the message is kept: database errors carry row values on later lines.
     """
@@ -39,9 +31,9 @@ def record_exception(entity: Any, exception: BaseException, *, fault: bool) -> N
     cause["working_directory"] = "."
     entity.cause = cause
     if fault:
-        entity.add_fault_flag()
+        entity.fault = True
     else:
-        entity.add_error_flag()
+        entity.error = True
 
 
 def _first_line(message: str) -> str:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aws_xray_sdk.core.models.subsegment import Subsegment
-
-from tracing.entities import open_subsegment, record_exception
+from tracing.entities import record_exception
+from tracing.nodes import Node
 
 FOLDED_PREFIX = "folded:"
 KEPT_CAUSES = 3
@@ -20,7 +19,7 @@ KEPT_CAUSES = 3
 
 @dataclass(eq=False)
 class Fold:
-    summary: Subsegment
+    summary: Node
     count: int = 0
     total: float = 0.0
     slowest: float = 0.0
@@ -30,10 +29,8 @@ class Fold:
     last_end: float = 0.0
 
     @classmethod
-    def under(cls, parent: Any, field: str, start: float) -> Fold:
-        summary = open_subsegment(parent, FOLDED_PREFIX + field)
-        summary.start_time = start
-        return cls(summary)
+    def named(cls, field: str, segment: Any) -> Fold:
+        return cls(Node(FOLDED_PREFIX + field, segment))
 
     def add_instance(self, start: float, end: float) -> None:
         duration = end - start
@@ -51,9 +48,9 @@ class Fold:
         if self.failures <= KEPT_CAUSES:
             record_exception(self.summary, exception, fault=fault)
         elif fault:
-            self.summary.add_fault_flag()
+            self.summary.fault = True
         else:
-            self.summary.add_error_flag()
+            self.summary.error = True
 
     def close(self) -> None:
         self.summary.put_metadata(
@@ -68,4 +65,4 @@ class Fold:
             },
             "graphql",
         )
-        self.summary.close(max(self.last_end, self.summary.start_time))
+        self.summary.end_time = max(self.last_end, self.summary.start_time)

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracing.config import TracingConfig
 from tracing.entities import name_annotation, record_exception
+from tracing.nodes import Document
 from tracing.request_trace import RequestTrace
 from tracing.scope import current_scope, current_trace_id
 from tracing.trace_header import HEADER, IncomingHeader, response_header
@@ -26,14 +27,14 @@ from tracing.trace_header import HEADER, IncomingHeader, response_header
 TRACED_PATH = "/graphql"
 SERVER_ERROR = 500
 
-Sender = Callable[[Any], None]
+Sender = Callable[[Document], None]
 
 
 class XRayMiddleware:
-    def __init__(self, app: ASGIApp, *, config: TracingConfig, send_entity: Sender) -> None:
+    def __init__(self, app: ASGIApp, *, config: TracingConfig, send_document: Sender) -> None:
         self.app = app
         self._config = config
-        self._send_entity = send_entity
+        self._send_document = send_document
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != TRACED_PATH:
@@ -92,9 +93,7 @@ class XRayMiddleware:
         segment.apply_status_code(response.status)
         segment.put_http_meta(http.STATUS, response.status)
         segment.put_http_meta(http.CONTENT_LENGTH, response.content_length)
-        trace.finish()
-        segment.close()
-        self._send_entity(segment)
+        self._send_document(trace.finish())
 
 
 HEADER_KEY = HEADER.lower().encode()

@@ -1,8 +1,8 @@
 """One request's trace: the segment, its subsegment tree, folds and the statement log.
 
-Resolver subsegments stay open until the request ends because GraphQL resolves a field's
-children after the field's own resolver has returned; their end times are kept and applied when
-the tree is closed and sent.
+GraphQL resolves a field's children after the field's own resolver has returned, so children
+are added to subsegments that already have their end time: the tree is our own ``Node`` objects
+until the request ends, then turned into one document for the emitter.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from itertools import takewhile
 from typing import Any
 
 from aws_xray_sdk.core.models.segment import Segment
-from aws_xray_sdk.core.models.subsegment import Subsegment
 from graphql.pyutils import Path
 
 from tracing.arguments import traced_arguments
-from tracing.entities import open_subsegment, record_exception
+from tracing.entities import record_exception
 from tracing.folding import Fold
 from tracing.n_plus_one import StatementLog, log_findings
+from tracing.nodes import Document, Node
 from tracing.scope import Scope
 
 SQL_TEXT_MAX = 4000
@@ -43,7 +43,7 @@ class RequestTrace:
         self.statements = StatementLog()
         self._field_cap = field_cap
         self._n_plus_one_threshold = n_plus_one_threshold
-        self._pending: list[Subsegment] = []
+        self._top: list[Node] = []
         self._nodes: dict[int, tuple[Path, Scope]] = {}
         self._instances: Counter[str] = Counter()
         self._folds: dict[tuple[int, str], Scope] = {}
@@ -51,13 +51,13 @@ class RequestTrace:
 
     # Lifecycle steps: graphql.parse, graphql.validate, graphql.execute.
 
-    def open_step(self, name: str) -> Subsegment:
+    def open_step(self, name: str) -> Node:
         return self._open(self.root.entity, name)
 
-    def close_step(self, step: Subsegment) -> None:
+    def close_step(self, step: Node) -> None:
         step.end_time = time.time()
 
-    def enter_execution(self, step: Subsegment) -> None:
+    def enter_execution(self, step: Node) -> None:
         self.execution = Scope(trace=self, entity=step, field="", parent=self.root)
 
     # Resolvers.
@@ -113,17 +113,17 @@ class RequestTrace:
 
     # SQL statements.
 
-    def open_statement(self, scope: Scope, target: SqlTarget, statement: str) -> Subsegment | None:
+    def open_statement(self, scope: Scope, target: SqlTarget, statement: str) -> Node | None:
         if scope.fold is not None:
             return None
-        subsegment = self._open(scope.entity, target.name, namespace="remote")
-        subsegment.set_sql({**target.sql, "sanitized_query": statement[:SQL_TEXT_MAX]})
-        return subsegment
+        node = self._open(scope.entity, target.name, namespace="remote")
+        node.sql = {**target.sql, "sanitized_query": statement[:SQL_TEXT_MAX]}
+        return node
 
     def close_statement(
         self,
         scope: Scope,
-        subsegment: Subsegment | None,
+        subsegment: Node | None,
         statement: str,
         start: float,
         error: BaseException | None,
@@ -140,14 +140,16 @@ class RequestTrace:
 
     # The end.
 
-    def finish(self) -> None:
-        """Close every subsegment with its recorded end time and mark any N+1 findings."""
+    def finish(self) -> Document:
+        """Close the folds, mark any N+1 findings and return the whole trace as one document."""
         for scope in self._folds.values():
             if scope.fold is not None:
                 scope.fold.close()
-        for subsegment in reversed(self._pending):
-            subsegment.close(getattr(subsegment, "end_time", None))
         self._mark_n_plus_one()
+        self.segment.close()
+        document: Document = self.segment.to_dict()
+        document.setdefault("subsegments", []).extend(node.document() for node in self._top)
+        return document
 
     def _mark_n_plus_one(self) -> None:
         findings = self.statements.findings(self._n_plus_one_threshold)
@@ -160,10 +162,16 @@ class RequestTrace:
         )
         log_findings(findings, self.segment.trace_id)
 
-    def _open(self, parent: Any, name: str, namespace: str = "local") -> Subsegment:
-        subsegment = open_subsegment(parent, name, namespace)
-        self._pending.append(subsegment)
-        return subsegment
+    def _open(self, parent: Any, name: str, namespace: str = "local") -> Node:
+        node = Node(name, self.segment, namespace)
+        self._attach(parent, node)
+        return node
+
+    def _attach(self, parent: Any, node: Node) -> None:
+        if isinstance(parent, Node):
+            parent.children.append(node)
+        else:  # the segment, or an SDK subsegment a patched library began
+            self._top.append(node)
 
     def _traced_ancestor(self, path: Path) -> Scope | None:
         ancestor = path.prev
@@ -180,7 +188,8 @@ class RequestTrace:
         key = (id(anchor), field)
         scope = self._folds.get(key)
         if scope is None:
-            fold = Fold.under(anchor.entity, field, time.time())
+            fold = Fold.named(field, self.segment)
+            self._attach(anchor.entity, fold.summary)
             scope = Scope(trace=self, entity=fold.summary, field=field, fold=fold, parent=anchor)
             self._folds[key] = scope
         return scope

@@ -23,6 +23,7 @@ from tracing.sql import instrument_engine
 
 # Outgoing calls a resolver makes show as remote subsegments beneath it.
 PATCHED_LIBRARIES = ("botocore", "httpx")
+STREAMING_OFF = 2**31
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,9 @@ class Tracing:
     emitter: BoundedUDPEmitter
 
     def middleware(self) -> Middleware:
-        return Middleware(XRayMiddleware, config=self.config, send_entity=self.emitter.send_entity)
+        return Middleware(
+            XRayMiddleware, config=self.config, send_document=self.emitter.send_document
+        )
 
     def extension(self, is_client_error: ClientErrorTest) -> type[SchemaExtension]:
         return tracing_extension(is_client_error)  # type: ignore[return-value]
@@ -53,6 +56,9 @@ def configure_tracing(config: TracingConfig) -> Tracing | None:
         context=ScopeContext(),
         emitter=emitter,
         sampling=False,
+        # Our emitter splits documents by size; the SDK's count-based streaming would walk
+        # our nodes, which it does not know.
+        streaming_threshold=STREAMING_OFF,
     )
     patch(PATCHED_LIBRARIES)
     return Tracing(config, emitter)
