@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
@@ -13,7 +12,8 @@ from aws_xray_sdk.core.emitters.udp_emitter import (
     UDPEmitter,
 )
 
-Document = dict[str, Any]
+from tracing.packing import Document, pack
+
 logger = logging.getLogger("board.tracing")
 
 DATAGRAM_MAX = 64 * 1024
@@ -39,21 +39,10 @@ class BoundedUDPEmitter(UDPEmitter):  # type: ignore[misc]
 
     def send_document(self, document: Document) -> None:
         try:
-            self._send_bounded(document)
+            for part in pack(document, DATAGRAM_MAX - len(_HEADER)):
+                self._send(_HEADER + part)
         except Exception as error:  # tracing must never fail a request
             self._report_failure(error)
-
-    def _send_bounded(self, document: Document) -> None:
-        datagram = _HEADER + json.dumps(document, default=str).encode()
-        if len(datagram) <= DATAGRAM_MAX:
-            self._send(datagram)
-            return
-        children = document.pop("subsegments", None)
-        if not children:
-            raise ValueError(f"{document.get('name')} alone is larger than one datagram; dropped")
-        for child in children:
-            self._send_bounded(_streamed(child, document))
-        self._send_bounded(document)
 
     def _send(self, datagram: bytes) -> None:
         # The parent class keeps its non-blocking socket and resolved address in these fields.
@@ -71,13 +60,3 @@ class BoundedUDPEmitter(UDPEmitter):  # type: ignore[misc]
                 error,
             )
             self._last_report = now
-
-
-def _streamed(child: Document, parent: Document) -> Document:
-    """A child sent on its own, as X-Ray's subsegment streaming defines it."""
-    return {
-        **child,
-        "type": "subsegment",
-        "parent_id": parent["id"],
-        "trace_id": parent.get("trace_id"),
-    }

@@ -92,4 +92,7 @@ def document_of(entity: Any) -> Document:
     if isinstance(entity, Node):
         return entity.document()
     document: Document = entity.to_dict()
+    # Nested, an SDK subsegment's place is its position; streaming adds these back if needed.
+    for key in ("trace_id", "parent_id", "type"):
+        document.pop(key, None)
     return document

@@ -97,7 +97,8 @@ class RequestTrace:
         self._load_requests[loader].append(scope)
 
     def take_load_requests(self, loader: str) -> list[Scope]:
-        return self._load_requests.pop(loader, [])
+        # Folded instances share one scope: each asker counts once.
+        return list(dict.fromkeys(self._load_requests.pop(loader, [])))
 
     def open_loader(self, name: str, requesters: list[Scope], keys: int) -> Scope:
         parent = _common_ancestor(requesters)

@@ -1,0 +1,56 @@
+"""Cutting one trace document into datagrams of at most 64 KB, serialising each node once.
+
+Subtrees that would make their parent's datagram too big are sent on their own as streamed
+subsegments (``type``, ``parent_id`` and ``trace_id`` added), largest first, so a trace becomes
+as few documents as the bound allows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Document = dict[str, Any]
+
+# Room for the fields a streamed subsegment gains and the daemon protocol's header line.
+_STREAMING_ROOM = 200
+_CHILDREN_KEY = b', "subsegments": ['
+
+
+class OversizedDocument(ValueError):
+    """One entity alone, without its children, is larger than a datagram."""
+
+
+def pack(document: Document, limit: int) -> list[bytes]:
+    """JSON documents for the whole trace, each at most ``limit - 200`` bytes, segment last."""
+    budget = limit - _STREAMING_ROOM
+    streamed: list[bytes] = []
+    root = _packed(document, document["trace_id"], budget, streamed)
+    return [*streamed, root]
+
+
+def _packed(document: Document, trace_id: str, budget: int, streamed: list[bytes]) -> bytes:
+    fields = {key: value for key, value in document.items() if key != "subsegments"}
+    head = json.dumps(fields, default=str).encode()
+    if len(head) > budget:
+        raise OversizedDocument(f"{document.get('name')} alone exceeds one datagram; dropped")
+    parts = [
+        _packed(child, trace_id, budget, streamed) for child in document.get("subsegments", ())
+    ]
+    size = len(head) + len(_CHILDREN_KEY) + sum(len(part) + 2 for part in parts)
+    kept = set(range(len(parts)))
+    for index in sorted(kept, key=lambda i: len(parts[i]), reverse=True):
+        if size <= budget:
+            break
+        streamed.append(_as_streamed(parts[index], document["id"], trace_id))
+        kept.discard(index)
+        size -= len(parts[index]) + 2
+    inline = [part for index, part in enumerate(parts) if index in kept]
+    if not inline:
+        return head
+    return head[:-1] + _CHILDREN_KEY + b", ".join(inline) + b"]}"
+
+
+def _as_streamed(part: bytes, parent_id: str, trace_id: str) -> bytes:
+    prefix = f'{{"type": "subsegment", "parent_id": "{parent_id}", "trace_id": "{trace_id}", '
+    return prefix.encode() + part[1:]
