@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from board.commands import seed, serve
+from board.commands import demo, seed, serve
 
-COMMANDS: tuple[ModuleType, ...] = (serve, seed)
+COMMANDS: tuple[ModuleType, ...] = (serve, seed, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,3 +27,14 @@ def upgrade(url: URL, revision: str = "head") -> None:
 
 def downgrade(url: URL, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def current_revision(url: URL) -> str | None:
+    """The revision the database is at, or None before the first migration."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            revision: str | None = MigrationContext.configure(connection).get_current_revision()
+            return revision
+    finally:
+        engine.dispose()
