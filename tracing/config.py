@@ -11,10 +11,15 @@ DEFAULT_SERVICE_NAME = "board-api"
 DEFAULT_FIELD_CAP = 20
 DEFAULT_N_PLUS_ONE_THRESHOLD = 5
 FALSE_WORDS = frozenset({"0", "false", "off", "no"})
+TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
 
 
 class TracingConfigError(ValueError):
     """A tracing variable has a value we cannot use; the message names it."""
+
+
+def _switch(environ: Mapping[str, str], name: str) -> bool:
+    return environ.get(name, "").strip().lower() in TRUE_WORDS
 
 
 def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -39,6 +44,10 @@ class TracingConfig:
     """Instances of one field traced one by one before the rest fold into a summary."""
     n_plus_one_threshold: int
     """Statements of one shape from one field that make an N+1 finding."""
+    sampling_rules: str | None = None
+    """A local rule file (``XRAY_SAMPLING_RULES``); none samples every request."""
+    centralized_sampling: bool = False
+    """Ask the daemon for X-Ray's centralized rules (``XRAY_CENTRALIZED_SAMPLING``)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> TracingConfig:
@@ -51,4 +60,6 @@ class TracingConfig:
             n_plus_one_threshold=_positive_int(
                 environ, "BOARD_N_PLUS_ONE_THRESHOLD", DEFAULT_N_PLUS_ONE_THRESHOLD
             ),
+            sampling_rules=environ.get("XRAY_SAMPLING_RULES") or None,
+            centralized_sampling=_switch(environ, "XRAY_CENTRALIZED_SAMPLING"),
         )

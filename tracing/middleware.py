@@ -21,6 +21,8 @@ from tracing.config import TracingConfig
 from tracing.entities import name_annotation, record_exception
 from tracing.nodes import Document
 from tracing.request_trace import RequestTrace
+from tracing.sampling.operation import ANONYMOUS_QUERY, peek_operation
+from tracing.sampling.sampler import Sampler, SamplingDecision, SamplingRequest
 from tracing.scope import current_scope, current_trace_id
 from tracing.trace_header import HEADER, IncomingHeader, response_header
 
@@ -31,9 +33,12 @@ Sender = Callable[[Document], None]
 
 
 class XRayMiddleware:
-    def __init__(self, app: ASGIApp, *, config: TracingConfig, send_document: Sender) -> None:
+    def __init__(
+        self, app: ASGIApp, *, config: TracingConfig, sampler: Sampler, send_document: Sender
+    ) -> None:
         self.app = app
         self._config = config
+        self._sampler = sampler
         self._send_document = send_document
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -42,11 +47,34 @@ class XRayMiddleware:
             return
         headers = Headers(scope=scope)
         incoming = IncomingHeader.parse(headers.get(HEADER))
-        sampled = incoming.sampled if incoming.sampled is not None else True
-        if sampled and _is_operation(scope):
-            await self._traced(scope, receive, send, headers, incoming)
+        rule: str | None = None
+        if not _is_operation(scope):
+            sampled = False
+        elif incoming.sampled is not None:  # the caller decided; we keep its decision
+            sampled = incoming.sampled
+        else:
+            receive, decision = await self._decide(scope, receive, headers)
+            sampled, rule = decision.sampled, decision.rule_name
+        if sampled:
+            await self._traced(scope, receive, send, headers, incoming, rule)
         else:
             await self._untraced(scope, receive, send, incoming.root or TraceId().to_id())
+
+    async def _decide(
+        self, scope: Scope, receive: Receive, headers: Headers
+    ) -> tuple[Receive, SamplingDecision]:
+        operation = ANONYMOUS_QUERY
+        if self._sampler.needs_operation:
+            body, receive = await _buffered(receive)
+            operation = peek_operation(scope["method"], body, scope.get("query_string", b""))
+        request = SamplingRequest(
+            host=headers.get("host", ""),
+            method=scope["method"],
+            path=scope["path"],
+            operation_name=operation.name,
+            operation_type=operation.type,
+        )
+        return receive, self._sampler.decide(request)
 
     async def _untraced(self, scope: Scope, receive: Receive, send: Send, trace_id: str) -> None:
         response = _ResponseRecorder(send, response_header(trace_id, sampled=False))
@@ -63,11 +91,14 @@ class XRayMiddleware:
         send: Send,
         headers: Headers,
         incoming: IncomingHeader,
+        rule: str | None,
     ) -> None:
         segment = Segment(
             self._config.service_name, traceid=incoming.root, parent_id=incoming.parent
         )
         _record_request(segment, scope, headers)
+        if rule is not None:
+            segment.put_metadata("rule", rule, "sampling")
         trace = RequestTrace(
             segment,
             field_cap=self._config.field_cap,
@@ -115,6 +146,29 @@ class _ResponseRecorder:
         elif message["type"] == "http.response.body":
             self.content_length += len(message.get("body", b""))
         await self._send(message)
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole request body, and a ``receive`` that hands it to the app as if unread."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"", _replaying(message, receive)
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    return body, _replaying({"type": "http.request", "body": body, "more_body": False}, receive)
+
+
+def _replaying(first: Message, receive: Receive) -> Receive:
+    pending: list[Message] = [first]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
 
 
 def _is_operation(scope: Scope) -> bool:

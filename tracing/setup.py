@@ -19,6 +19,8 @@ from tracing.emitter import BoundedUDPEmitter
 from tracing.extension import ClientErrorTest, tracing_extension
 from tracing.loaders import TracedLoaders
 from tracing.middleware import XRayMiddleware
+from tracing.sampling.choice import build_sampler
+from tracing.sampling.sampler import Sampler
 from tracing.sql import instrument_engine
 
 # Outgoing calls a resolver makes show as remote subsegments beneath it.
@@ -30,10 +32,12 @@ STREAMING_OFF = 2**31
 class Tracing:
     config: TracingConfig
     emitter: BoundedUDPEmitter
+    sampler: Sampler
 
     def middleware(self) -> Middleware:
+        send = self.emitter.send_document
         return Middleware(
-            XRayMiddleware, config=self.config, send_document=self.emitter.send_document
+            XRayMiddleware, config=self.config, sampler=self.sampler, send_document=send
         )
 
     def extension(self, is_client_error: ClientErrorTest) -> type[SchemaExtension]:
@@ -49,6 +53,7 @@ class Tracing:
 def configure_tracing(config: TracingConfig) -> Tracing | None:
     if not config.enabled:
         return None
+    sampler = build_sampler(config)
     emitter = BoundedUDPEmitter(config.daemon_address)
     # The SDK's patchers use this process-wide recorder; our context gives them the scope.
     xray_recorder.configure(
@@ -61,4 +66,5 @@ def configure_tracing(config: TracingConfig) -> Tracing | None:
         streaming_threshold=STREAMING_OFF,
     )
     patch(PATCHED_LIBRARIES)
-    return Tracing(config, emitter)
+    sampler.start()
+    return Tracing(config, emitter, sampler)

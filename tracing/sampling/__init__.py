@@ -1,0 +1,1 @@
+"""Sampling for GraphQL: X-Ray rule files with operation matchers, local and centralized."""
