@@ -69,6 +69,7 @@ class XRayMiddleware:
             operation = peek_operation(scope["method"], body, scope.get("query_string", b""))
         request = SamplingRequest(
             host=headers.get("host", ""),
+            service_name=self._config.service_name,
             method=scope["method"],
             path=scope["path"],
             operation_name=operation.name,

@@ -48,7 +48,12 @@ def request(
     name: str | None = None, kind: str = "query", method: str = "POST", host: str = "board.test"
 ) -> SamplingRequest:
     return SamplingRequest(
-        host=host, method=method, path="/graphql", operation_name=name, operation_type=kind
+        host=host,
+        service_name="board-api",
+        method=method,
+        path="/graphql",
+        operation_name=name,
+        operation_type=kind,
     )
 
 
@@ -76,7 +81,7 @@ def test_the_seed_rule_file_loads(tmp_path: Path) -> None:
     path.write_text(json.dumps(SEED_RULE))
     rules = load_rules(path)
     (rule,) = rules.rules
-    assert (rule.name, rule.host, rule.http_method, rule.url_path) == (
+    assert (rule.name, rule.service_name, rule.http_method, rule.url_path) == (
         "Get Posts",
         "xray-tutorial",
         "POST",
@@ -100,6 +105,7 @@ def with_rule(**changes: Any) -> dict[str, Any]:
         (with_rule(fixed_target=True), "rule 0 ('feed'): fixed_target"),
         (with_rule(operation_type="query!"), "rule 0 ('feed'): operation_type must be"),
         (with_rule(service_name="x"), "rule 0 ('feed'): unknown field 'service_name'"),
+        ({**with_rule(host="x"), "version": 1}, "rule 0 ('feed'): unknown field 'host'"),
         (with_rule(operation_name=""), "rule 0 ('feed'): operation_name must be a non-empty"),
         ({**with_rule(), "version": 3}, "version must be 1 or 2"),
         ({"version": 2, "rules": []}, "missing the default rule"),

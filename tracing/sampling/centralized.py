@@ -55,13 +55,13 @@ class CentralRule:
     borrowed: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def matches(self, request: SamplingRequest, service_name: str) -> bool:
+    def matches(self, request: SamplingRequest) -> bool:
         attributes = {
             "operation_name": request.operation_name or "",
             "operation_type": request.operation_type,
         }
         return (
-            _glob(self.service_name, service_name)
+            _glob(self.service_name, request.service_name)
             and _glob(self.host, request.host)
             and _glob(self.http_method, request.method)
             and _glob(self.url_path, request.path)
@@ -78,7 +78,6 @@ class CentralizedSampler:
         daemon_address: str,
         *,
         fallback: Sampler,
-        service_name: str = "board-api",
         rules_interval: float = RULES_INTERVAL,
         targets_interval: float = TARGETS_INTERVAL,
         clock: Clock = time.time,
@@ -87,7 +86,6 @@ class CentralizedSampler:
         config = DaemonConfig(daemon_address)
         self._endpoint = f"http://{config.tcp_ip}:{config.tcp_port}"
         self._fallback = fallback
-        self._service_name = service_name
         self._rules_interval = rules_interval
         self._targets_interval = targets_interval
         self._clock = clock
@@ -107,7 +105,7 @@ class CentralizedSampler:
         if rules is None:
             return self._fallback.decide(request)
         for rule in rules:
-            if rule.matches(request, self._service_name):
+            if rule.matches(request):
                 return SamplingDecision(self._sample(rule), rule.name)
         return self._fallback.decide(request)
 

@@ -18,6 +18,4 @@ def build_sampler(config: TracingConfig) -> Sampler:
         return local
     from tracing.sampling.centralized import CentralizedSampler
 
-    return CentralizedSampler(
-        config.daemon_address, fallback=local, service_name=config.service_name
-    )
+    return CentralizedSampler(config.daemon_address, fallback=local)

@@ -33,16 +33,25 @@ class SamplingRule:
     fixed_target: int
     rate: float
     host: str = "*"
+    service_name: str = "*"
     http_method: str = "*"
     url_path: str = "*"
     operation_name: str = "*"
     operation_type: str = "*"
 
     def matches(
-        self, *, host: str, method: str, path: str, operation_name: str | None, operation_type: str
+        self,
+        *,
+        host: str,
+        service_name: str,
+        method: str,
+        path: str,
+        operation_name: str | None,
+        operation_type: str,
     ) -> bool:
         return (
             _glob(self.host, host)
+            and _glob(self.service_name, service_name)
             and _glob(self.http_method, method)
             and _glob(self.url_path, path)
             and _glob(self.operation_name, operation_name or "")
@@ -101,7 +110,6 @@ def _rule(entry: Any, version: int, source: str, index: int) -> SamplingRule:
     if description is not None:
         where = f"{where} ({description!r})"
     _check_fields(entry, _RULE_FIELDS[version] | _GRAPHQL_FIELDS, where)
-    host_field = "service_name" if version == 1 else "host"
     operation_type = _string(entry, "operation_type", where)
     if operation_type != "*" and operation_type not in OPERATION_TYPES:
         raise RuleFileError(f"{where}: operation_type must be query, mutation or subscription")
@@ -109,7 +117,9 @@ def _rule(entry: Any, version: int, source: str, index: int) -> SamplingRule:
         name=str(description or f"rule-{index}"),
         fixed_target=_fixed_target(entry, where),
         rate=_rate(entry, where),
-        host=_string(entry, host_field, where),
+        # Version 1 matched the service (segment) name; version 2 matches the Host header.
+        host=_string(entry, "host", where),
+        service_name=_string(entry, "service_name", where),
         http_method=_string(entry, "http_method", where),
         url_path=_string(entry, "url_path", where),
         operation_name=_string(entry, "operation_name", where),

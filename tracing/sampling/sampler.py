@@ -18,6 +18,7 @@ Random = Callable[[], float]
 @dataclass(frozen=True)
 class SamplingRequest:
     host: str
+    service_name: str
     method: str
     path: str
     operation_name: str | None
@@ -86,6 +87,7 @@ class LocalSampler:
         for rule in self._rules.rules:
             if rule.matches(
                 host=request.host,
+                service_name=request.service_name,
                 method=request.method,
                 path=request.path,
                 operation_name=request.operation_name,

@@ -1,0 +1,46 @@
+"""The daemon's UDP protocol: a header line, a newline, then one segment document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+HEADER = b'{"format":"json","version":1}'
+DATAGRAM_MAX = 64 * 1024
+
+Document = dict[str, Any]
+
+
+class BadDatagram(ValueError):
+    """A datagram that is not a segment document; it is counted and dropped."""
+
+
+def parse_datagram(datagram: bytes) -> Document:
+    if len(datagram) > DATAGRAM_MAX:
+        raise BadDatagram("oversized")
+    header, newline, body = datagram.partition(b"\n")
+    if not newline or json_header(header) != {"format": "json", "version": 1}:
+        raise BadDatagram("bad header")
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadDatagram("not JSON (truncated?)") from error
+    if not isinstance(document, dict):
+        raise BadDatagram("not an object")
+    for field in ("trace_id", "id", "name"):
+        if not isinstance(document.get(field), str):
+            raise BadDatagram(f"missing {field}")
+    if is_subsegment(document) and not isinstance(document.get("parent_id"), str):
+        raise BadDatagram("streamed subsegment without parent_id")
+    return document
+
+
+def json_header(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def is_subsegment(document: Document) -> bool:
+    return document.get("type") == "subsegment"
