@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from board.commands import demo, seed, serve, traces, xray
+from board.commands import demo, run, seed, serve, traces, xray
 
-COMMANDS: tuple[ModuleType, ...] = (serve, xray, seed, traces, demo)
+COMMANDS: tuple[ModuleType, ...] = (run, serve, xray, seed, traces, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

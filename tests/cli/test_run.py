@@ -1,0 +1,89 @@
+"""`board run` as a user starts it: database, migrations, local daemon, API; SIGTERM stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+START_SECONDS = 60.0
+FEED = "query Feed { posts(first: 3) { edges { node { title author { username } } } } }"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def wait_for(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} did not answer within {START_SECONDS} s")
+
+
+@pytest.fixture
+def board_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int, Path]]:
+    api, daemon = free_port(), free_port()
+    env = {
+        **os.environ,
+        "BOARD_DATA_DIR": str(tmp_path),
+        "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{daemon}",
+    }
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "board.cli", "run", "--port", str(api)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield process, api, daemon, tmp_path
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_board_run_serves_traces_and_stops_cleanly(
+    board_run: tuple[subprocess.Popen[str], int, int, Path],
+) -> None:
+    process, api, daemon, data_dir = board_run
+    wait_for(f"http://127.0.0.1:{api}/healthz", process)
+    children = psutil.Process(process.pid).children(recursive=True)
+
+    payload = httpx.post(f"http://127.0.0.1:{api}/graphql", json={"query": FEED}).json()
+    assert payload["data"] == {"posts": {"edges": []}}
+    trace_id = payload["extensions"]["traceId"]
+    console = f"http://127.0.0.1:{daemon}"
+    deadline = time.monotonic() + 10
+    while httpx.get(f"{console}/traces/{trace_id}").status_code != 200:
+        assert time.monotonic() < deadline, "the trace never reached the local daemon"
+        time.sleep(0.2)
+
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert f"GraphiQL:  http://127.0.0.1:{api}/graphql" in output
+    assert f"X-Ray console: {console}/" in output
+    assert not [child for child in children if child.is_running() and child.status() != "zombie"]
+    assert (data_dir / "pg").is_dir()
+    assert (data_dir / "xray" / "traces.sqlite3").is_file()
