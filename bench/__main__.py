@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module exposes `main() -> None`; listed here so the order of the report is deliberate.
-SCENARIOS: tuple[str, ...] = ("feed",)
+SCENARIOS: tuple[str, ...] = ("feed", "ingest")
 
 
 def main(argv: list[str]) -> int:

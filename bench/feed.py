@@ -7,6 +7,7 @@ measured side by side in one run (two alternating rounds, so drift hits every va
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,14 +28,17 @@ from tests.support.statements import counted_statements
 ROUNDS = 3
 BODY = {"query": FEED, "variables": {"first": 20, "comments": 10}}
 TRACED_TARGET = 0.85
+SAMPLED_OUT_TARGET = 0.97
+SAMPLE_NONE = {"version": 2, "rules": [], "default": {"fixed_target": 0, "rate": 0}}
 
 
-def variants(daemon: str) -> dict[str, tuple[str, dict[str, str]]]:
+def variants(daemon: str, sample_none: str) -> dict[str, tuple[str, dict[str, str]]]:
     off = {"AWS_XRAY_SDK_ENABLED": "false"}
     traced = {"AWS_XRAY_DAEMON_ADDRESS": daemon}
     return {
         "untraced": ("board", off),
         "traced (X-Ray)": ("board", traced),
+        "traced, sampled out": ("board", {**traced, "XRAY_SAMPLING_RULES": sample_none}),
         "OpenTelemetryExtension": ("opentelemetry", off),
         "untraced, loaders off": ("board", {**off, "BOARD_DATALOADERS": "off"}),
         "traced, loaders off": ("board", {**traced, "BOARD_DATALOADERS": "off"}),
@@ -58,10 +62,10 @@ async def prepare(url: URL) -> dict[bool, int]:
     return counts
 
 
-def run_rounds(url: URL, daemon: str) -> dict[str, Result]:
+def run_rounds(url: URL, daemon: str, sample_none: str) -> dict[str, Result]:
     results: dict[str, Result] = {}
     for _ in range(ROUNDS):
-        for name, (variant, environ) in variants(daemon).items():
+        for name, (variant, environ) in variants(daemon, sample_none).items():
             env: Mapping[str, str] = {**environ, "DATABASE_URL": url.render_as_string(False)}
             with server(variant, env) as graphql:
                 result = measure(graphql, BODY)
@@ -76,8 +80,10 @@ def main() -> None:
     ):
         upgrade(url)
         statements = asyncio.run(prepare(url))
+        sample_none = Path(tmp) / "sample-none.json"
+        sample_none.write_text(json.dumps(SAMPLE_NONE))
         with udp_sink() as daemon:
-            results = run_rounds(url, daemon)
+            results = run_rounds(url, daemon, str(sample_none))
     report(results, baseline="untraced")
     traced = results["traced (X-Ray)"].throughput / results["untraced"].throughput
     loaders = results["untraced"].throughput / results["untraced, loaders off"].throughput
@@ -85,3 +91,9 @@ def main() -> None:
     print(f"loaders on vs off throughput: {loaders:.2f}x")
     verdict = "met" if traced >= TRACED_TARGET else "MISSED"
     print(f"traced / untraced throughput: {traced:.2f} (target >= {TRACED_TARGET}: {verdict})")
+    sampled_out = results["traced, sampled out"].throughput / results["untraced"].throughput
+    verdict = "met" if sampled_out >= SAMPLED_OUT_TARGET else "MISSED"
+    print(
+        f"sampled out / tracing disabled throughput: {sampled_out:.2f}"
+        f" (target >= {SAMPLED_OUT_TARGET}: {verdict})"
+    )

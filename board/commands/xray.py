@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 from pathlib import Path
 
 from board.settings import Settings
-from board.shutdown import exit_cleanly_on_sigterm
 from tracing.daemon.server import DaemonSettings, rules_from, serve_forever
 
 NAME = "xray"
@@ -30,12 +28,10 @@ def parse_bind(bind: str) -> tuple[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    exit_cleanly_on_sigterm()
     host, port = parse_bind(args.bind)
     data_dir = args.data or Settings.from_env().data_dir / "xray"
     settings = DaemonSettings(
         host, port, data_dir, rules_from(os.environ.get("XRAY_SAMPLING_RULES"))
     )
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it is meant to stop
-        asyncio.run(serve_forever(settings))
+    asyncio.run(serve_forever(settings))
     return 0

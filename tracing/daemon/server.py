@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import queue
+import signal
 import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,6 @@ from tracing.daemon.protocol import BadDatagram, parse_datagram
 from tracing.daemon.sampling_api import SamplingAuthority, default_xray_rules
 from tracing.daemon.store import Received, Retention, TraceStore
 from tracing.sampling.rules import RuleSet, load_rules
-
-logger = logging.getLogger("board.xray")
 
 RECEIVE_BUFFER = 8 * 1024 * 1024
 BATCH_MAX = 2000
@@ -152,7 +150,7 @@ async def running_daemon(settings: DaemonSettings) -> AsyncIterator[RunningDaemo
     loop = asyncio.get_running_loop()
     transport, _ = await loop.create_datagram_endpoint(lambda: Ingest(inbox, counters), sock=udp)
     app = build_app(TraceIndex(store), SamplingAuthority(settings.rules), counters)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     serving = asyncio.create_task(server.serve(sockets=[tcp]))
     try:
         while not server.started:
@@ -167,6 +165,14 @@ async def running_daemon(settings: DaemonSettings) -> AsyncIterator[RunningDaemo
         transport.close()
         await asyncio.to_thread(writer.stop)
         store.close()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handling: whoever runs the daemon decides when it stops."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 def _bind_pair(host: str, port: int) -> tuple[socket.socket, socket.socket]:
@@ -192,7 +198,11 @@ def _bind_pair(host: str, port: int) -> tuple[socket.socket, socket.socket]:
 
 
 async def serve_forever(settings: DaemonSettings) -> None:
+    """Run until SIGINT or SIGTERM, then store what is queued and close the database."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     async with running_daemon(settings) as daemon:
-        logger.warning("X-Ray daemon: UDP %s, API and console %s/", daemon.address, daemon.url)
-        print(f"X-Ray console: {daemon.url}/", flush=True)
-        await asyncio.Event().wait()
+        print(f"X-Ray daemon: UDP {daemon.address}, API and console {daemon.url}/", flush=True)
+        await stop.wait()
