@@ -5,38 +5,54 @@ from __future__ import annotations
 from sqlalchemy.engine import URL
 from starlette.types import ASGIApp
 
-from board.settings import Settings
+from board.secrets import keep_credentials_fresh
+from board.settings import NO_CHAOS, Settings
 from db.engine import Database
 from graph.app import create_app
+from graph.chaos import Chaos, chaos_extension
 from graph.errors import BoardError
-from graph.schema import build_schema
+from graph.schema import ExtensionFactory, build_schema
 from graph.tokens import TokenSigner
 from tracing.config import TracingConfig
 from tracing.setup import Tracing, configure_tracing
 
 
 def build_app(settings: Settings, url: URL) -> ASGIApp:
+    database = Database.connect(url)
+    if settings.database_secret_arn:
+        keep_credentials_fresh(database.engine, settings.database_secret_arn)
     return board_app(
-        Database.connect(url),
+        database,
         TokenSigner(settings.signing_key()),
         tracing=configure_tracing(TracingConfig.from_env()),
         dataloaders=settings.dataloaders,
+        chaos=settings.chaos,
     )
 
 
 def board_app(
-    database: Database, tokens: TokenSigner, *, tracing: Tracing | None, dataloaders: bool = True
+    database: Database,
+    tokens: TokenSigner,
+    *,
+    tracing: Tracing | None,
+    dataloaders: bool = True,
+    chaos: Chaos = NO_CHAOS,
 ) -> ASGIApp:
-    if tracing is None:
-        return create_app(database, build_schema(), tokens=tokens, dataloaders=dataloaders)
-    tracing.instrument(database.engine)
+    extensions: list[ExtensionFactory] = []
+    if chaos.enabled:
+        # Resolve hooks nest last-outermost: listed first, an injected fault happens inside
+        # the resolver's traced subsegment.
+        extensions.append(chaos_extension(chaos))
+    if tracing is not None:
+        tracing.instrument(database.engine)
+        extensions.append(tracing.extension(is_client_error))
     return create_app(
         database,
-        build_schema([tracing.extension(is_client_error)]),
+        build_schema(extensions),
         tokens=tokens,
         dataloaders=dataloaders,
-        loader_hook=tracing.loader_hook(),
-        middleware=[tracing.middleware()],
+        loader_hook=tracing.loader_hook() if tracing else None,
+        middleware=[tracing.middleware()] if tracing else [],
     )
 
 

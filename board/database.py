@@ -1,4 +1,4 @@
-"""Where the database is: DATABASE_URL when set, else the embedded server under the data dir."""
+"""Where the database is: a Secrets Manager secret, DATABASE_URL, or the embedded server."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.engine import URL
 
+from board.secrets import read_secret
 from board.settings import Settings
 from db.embedded import embedded_postgres
 from db.url import to_async_url
@@ -14,6 +15,9 @@ from db.url import to_async_url
 
 @contextmanager
 def database_url(settings: Settings) -> Iterator[URL]:
+    if settings.database_secret_arn:
+        yield read_secret(settings.database_secret_arn).url()
+        return
     if settings.database_url:
         yield to_async_url(settings.database_url)
         return

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import random
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from graph.chaos import Chaos
 
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
 FALSE_WORDS = frozenset({"0", "false", "off", "no"})
@@ -28,12 +31,58 @@ def flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be on or off (got {raw!r})")
 
 
+NO_CHAOS = Chaos(error_rate=0.0, latency_ms=None, rng=random.Random(0))
+
+
+def chaos_from(environ: Mapping[str, str]) -> Chaos:
+    """``BOARD_CHAOS_*``; refused in production, where nobody wants injected failures."""
+    rate = _error_rate(environ.get("BOARD_CHAOS_ERROR_RATE", "").strip())
+    latency = _latency(environ.get("BOARD_CHAOS_LATENCY_MS", "").strip())
+    seed = environ.get("BOARD_CHAOS_SEED", "").strip()
+    if seed and not seed.lstrip("-").isdigit():
+        raise ConfigurationError(f"BOARD_CHAOS_SEED must be a whole number (got {seed!r})")
+    chaos = Chaos(rate, latency, random.Random(int(seed)) if seed else random.Random())
+    if chaos.enabled and environ.get("BOARD_ENV", "").strip().lower() == "production":
+        raise ConfigurationError(
+            "BOARD_CHAOS_ERROR_RATE/BOARD_CHAOS_LATENCY_MS are demonstration switches and are "
+            "refused when BOARD_ENV=production"
+        )
+    return chaos
+
+
+def _error_rate(raw: str) -> float:
+    if not raw:
+        return 0.0
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate <= 1:
+        raise ConfigurationError(
+            f"BOARD_CHAOS_ERROR_RATE must be a number from 0 to 1 (got {raw!r})"
+        )
+    return rate
+
+
+def _latency(raw: str) -> tuple[int, int] | None:
+    if not raw:
+        return None
+    low, _, high = raw.partition("-")
+    if not (low.isdigit() and high.isdigit() and int(low) <= int(high)):
+        raise ConfigurationError(
+            f"BOARD_CHAOS_LATENCY_MS must be MIN-MAX milliseconds, e.g. 50-300 (got {raw!r})"
+        )
+    return int(low), int(high)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str | None
     secret_key: str | None
     dataloaders: bool
+    database_secret_arn: str | None = None
+    chaos: Chaos = NO_CHAOS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -42,7 +91,13 @@ class Settings:
             database_url=environ.get("DATABASE_URL") or None,
             secret_key=environ.get("BOARD_SECRET_KEY") or None,
             dataloaders=flag(environ, "BOARD_DATALOADERS", default=True),
+            database_secret_arn=environ.get("DATABASE_SECRET_ARN") or None,
+            chaos=chaos_from(environ),
         )
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        return self.database_url is None and self.database_secret_arn is None
 
     def signing_key(self) -> bytes:
         """BOARD_SECRET_KEY, else a key generated once and kept in the data directory."""

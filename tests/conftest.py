@@ -23,6 +23,7 @@ from graph.app import create_app
 from graph.schema import build_schema
 from graph.tokens import TokenSigner
 from tests.support.graphql import GraphQLClient
+from tests.support.xray import UdpCollector, udp_collector
 
 TEST_SECRET = b"test-signing-key"
 
@@ -59,6 +60,14 @@ async def database(session_database: Database) -> Database:
     async with session_database.engine.begin() as connection:
         await connection.execute(text("TRUNCATE comments, posts, users RESTART IDENTITY CASCADE"))
     return session_database
+
+
+@pytest.fixture
+async def daemon() -> AsyncIterator[UdpCollector]:
+    """A UDP socket standing in for the X-Ray daemon; the real SDK emitter sends to it."""
+    transport, collector = await udp_collector()
+    yield collector
+    transport.close()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     with database_url(settings) as url:
-        if settings.database_url is None:
+        if settings.uses_embedded_database:
             upgrade(url)
         report = asyncio.run(_seed(url))
     print(

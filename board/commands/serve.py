@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     exit_cleanly_on_sigterm()
     settings = Settings.from_env()
     with database_url(settings) as url:
-        if settings.database_url is None:
+        if settings.uses_embedded_database:
             # The embedded database is ours to manage; a configured one is migrated by its owner.
             upgrade(url)
         serve(build_app(settings, url), args.host, args.port)

@@ -12,18 +12,11 @@ from board.app import board_app
 from db.engine import Database
 from graph.tokens import TokenSigner
 from tests.support.graphql import GraphQLClient
-from tests.support.xray import UdpCollector, udp_collector
+from tests.support.xray import UdpCollector
 from tracing.config import TracingConfig
 from tracing.setup import configure_tracing
 
 TracedClientFactory = Callable[..., httpx.AsyncClient]
-
-
-@pytest.fixture
-async def daemon() -> AsyncIterator[UdpCollector]:
-    transport, collector = await udp_collector()
-    yield collector
-    transport.close()
 
 
 @pytest.fixture

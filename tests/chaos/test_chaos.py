@@ -1,0 +1,111 @@
+"""Fault injection: deterministic with a seed, only on custom resolvers, visible in the trace,
+refused in production."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from board.app import board_app
+from board.settings import ConfigurationError, chaos_from
+from db.engine import Database
+from graph.chaos import Chaos
+from graph.tokens import TokenSigner
+from tests.support.feed import FEED, seed_feed
+from tests.support.xray import UdpCollector, named
+from tracing.config import TracingConfig
+from tracing.setup import configure_tracing
+
+
+def client_for(app: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://board.test")
+
+
+async def failing_paths(database: Database, tokens: TokenSigner, seed: int) -> list[str]:
+    chaos = chaos_from({"BOARD_CHAOS_ERROR_RATE": "0.2", "BOARD_CHAOS_SEED": str(seed)})
+    paths = []
+    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+        for _ in range(3):
+            payload = (
+                await http.post(
+                    "/graphql", json={"query": FEED, "variables": {"first": 5, "comments": 2}}
+                )
+            ).json()
+            paths += [".".join(map(str, e["path"])) for e in payload.get("errors", [])]
+    return paths
+
+
+async def test_the_same_seed_fails_the_same_fields(database: Database, tokens: TokenSigner) -> None:
+    await seed_feed(database, users=3, posts=5, comments=2)
+    first = await failing_paths(database, tokens, seed=7)
+    again = await failing_paths(database, tokens, seed=7)
+    other = await failing_paths(database, tokens, seed=8)
+    assert first
+    assert first == again
+    assert first != other
+
+
+async def test_every_custom_resolver_fails_at_rate_one_and_defaults_are_untouched(
+    database: Database, tokens: TokenSigner
+) -> None:
+    await seed_feed(database, users=1, posts=1, comments=1)
+    chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(1))
+    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+        payload = (
+            await http.post("/graphql", json={"query": "{ posts { edges { cursor } } }"})
+        ).json()
+    (error,) = payload["errors"]
+    assert error["path"] == ["posts"]
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["message"] == "Internal server error"
+
+
+async def test_latency_is_added_within_bounds(database: Database, tokens: TokenSigner) -> None:
+    chaos = chaos_from({"BOARD_CHAOS_LATENCY_MS": "150-200", "BOARD_CHAOS_SEED": "1"})
+    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+        started = time.perf_counter()
+        payload = (await http.post("/graphql", json={"query": "{ viewer { id } }"})).json()
+        elapsed = time.perf_counter() - started
+    assert payload == {"data": {"viewer": None}}
+    assert 0.15 <= elapsed < 1.0
+
+
+async def test_an_injected_fault_marks_its_resolver_in_the_trace(
+    database: Database, tokens: TokenSigner, daemon: UdpCollector
+) -> None:
+    await seed_feed(database, users=1, posts=1, comments=1)
+    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": daemon.address}))
+    chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(1))
+    async with client_for(board_app(database, tokens, tracing=tracing, chaos=chaos)) as http:
+        payload = (
+            await http.post("/graphql", json={"query": "query Posts { posts { totalCount } }"})
+        ).json()
+    segment = await daemon.trace(payload["extensions"]["traceId"])
+    (posts,) = named(segment, "Query.posts")
+    assert posts["fault"] is True
+    assert posts["cause"]["exceptions"][0]["type"] == "ChaosError"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"BOARD_CHAOS_ERROR_RATE": "0.1", "BOARD_ENV": "production"}, "refused when BOARD_ENV"),
+        ({"BOARD_CHAOS_LATENCY_MS": "5-10", "BOARD_ENV": "Production"}, "refused when BOARD_ENV"),
+        ({"BOARD_CHAOS_ERROR_RATE": "2"}, "BOARD_CHAOS_ERROR_RATE must be a number from 0 to 1"),
+        ({"BOARD_CHAOS_ERROR_RATE": "often"}, "BOARD_CHAOS_ERROR_RATE must be"),
+        ({"BOARD_CHAOS_LATENCY_MS": "300-50"}, "BOARD_CHAOS_LATENCY_MS must be MIN-MAX"),
+        ({"BOARD_CHAOS_LATENCY_MS": "fast"}, "BOARD_CHAOS_LATENCY_MS must be MIN-MAX"),
+        ({"BOARD_CHAOS_SEED": "abc"}, "BOARD_CHAOS_SEED must be a whole number"),
+    ],
+)
+def test_bad_or_dangerous_settings_are_refused(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        chaos_from(environ)
+
+
+def test_chaos_is_off_by_default_even_in_production() -> None:
+    assert not chaos_from({"BOARD_ENV": "production"}).enabled
