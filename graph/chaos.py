@@ -2,8 +2,8 @@
 
 The seed tutorial's chaos middleware failed whole requests before any work was done; failing a
 single resolver shows the partial failure GraphQL really has: the rest of the response arrives,
-one field is null with an error, and the trace marks exactly that resolver. Off by default, and
-refused when ``BOARD_ENV=production``.
+one field is null with an error, and the trace marks exactly that resolver. Only queries are
+touched, never mutations. Off by default, and refused when ``BOARD_ENV=production``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from functools import partial
 from inspect import isawaitable
 from typing import Any
 
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLResolveInfo, OperationType
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.tracing.utils import should_skip_tracing
 
@@ -56,7 +56,8 @@ class ChaosExtension(SchemaExtension):
     def resolve(
         self, _next: Callable[..., Any], root: Any, info: ResolveInfo, *args: Any, **kwargs: Any
     ) -> Any:
-        if should_skip_tracing(_next, info):
+        # Writes are left alone: a demonstration should not lose what its user meant to save.
+        if info.operation.operation != OperationType.QUERY or should_skip_tracing(_next, info):
             return _next(root, info, *args, **kwargs)
         if self._chaos.fails():
             raise ChaosError(

@@ -107,5 +107,17 @@ def test_bad_or_dangerous_settings_are_refused(environ: dict[str, str], message:
         chaos_from(environ)
 
 
+async def test_mutations_are_never_faulted(database: Database, tokens: TokenSigner) -> None:
+    chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(1))
+    mutation = "mutation($u: String!, $p: String!) { signUp(username: $u, password: $p) { token } }"
+    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+        payload = (
+            await http.post(
+                "/graphql", json={"query": mutation, "variables": {"u": "kim", "p": "x" * 12}}
+            )
+        ).json()
+    assert "errors" not in payload
+
+
 def test_chaos_is_off_by_default_even_in_production() -> None:
     assert not chaos_from({"BOARD_ENV": "production"}).enabled
