@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from functools import partial
 from inspect import isawaitable
 from typing import Any
 
@@ -27,17 +26,25 @@ TracedNames = dict[tuple[str, str], str | None]
 ResolveInfo = GraphQLResolveInfo[Any]
 
 
-class TracingExtension(SchemaExtension):
-    def __init__(self, *, is_client_error: ClientErrorTest, traced_names: TracedNames) -> None:
+class TraceIdExtension(SchemaExtension):
+    """For requests without a trace (sampled out): only ``extensions.traceId``, no hooks."""
+
+    def get_results(self) -> dict[str, Any]:
+        trace_id = current_trace_id.get()
+        return {"traceId": trace_id} if trace_id else {}
+
+
+class TracingExtension(TraceIdExtension):
+    def __init__(
+        self, *, trace: RequestTrace, is_client_error: ClientErrorTest, traced_names: TracedNames
+    ) -> None:
+        self._trace = trace
         self._is_client_error = is_client_error
         self._traced_names = traced_names
-        scope = current_scope.get()
-        self._trace: RequestTrace | None = scope.trace if scope is not None else None
 
     def on_operation(self) -> Iterator[None]:
         yield
-        if self._trace is not None:
-            self._annotate_operation(self._trace)
+        self._annotate_operation(self._trace)
 
     def on_parse(self) -> Iterator[None]:
         yield from self._step("graphql.parse")
@@ -46,34 +53,18 @@ class TracingExtension(SchemaExtension):
         yield from self._step("graphql.validate")
 
     def on_execute(self) -> Iterator[None]:
-        trace = self._trace
-        if trace is None:
-            yield
-            return
-        step = trace.open_step("graphql.execute")
-        trace.enter_execution(step)
+        step = self._trace.open_step("graphql.execute")
+        self._trace.enter_execution(step)
         yield
-        trace.close_step(step)
-
-    def get_results(self) -> dict[str, Any]:
-        trace_id = current_trace_id.get()
-        return {"traceId": trace_id} if trace_id else {}
+        self._trace.close_step(step)
 
     def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: ResolveInfo,
-        *args: Any,
-        **kwargs: Any,
+        self, _next: Callable[..., Any], root: Any, info: ResolveInfo, *args: Any, **kwargs: Any
     ) -> Any:
-        scope = current_scope.get()
-        if scope is None:
-            return _next(root, info, *args, **kwargs)
         name = self._traced_name(_next, info)
         if name is None:
             return _next(root, info, *args, **kwargs)
-        return self._resolve_traced(scope.trace, name, _next, root, info, *args, **kwargs)
+        return self._resolve_traced(self._trace, name, _next, root, info, *args, **kwargs)
 
     def _resolve_traced(
         self,
@@ -122,13 +113,9 @@ class TracingExtension(SchemaExtension):
             return name
 
     def _step(self, name: str) -> Iterator[None]:
-        trace = self._trace
-        if trace is None:
-            yield
-            return
-        step = trace.open_step(name)
+        step = self._trace.open_step(name)
         yield
-        trace.close_step(step)
+        self._trace.close_step(step)
 
     def _annotate_operation(self, trace: RequestTrace) -> None:
         context = self.execution_context
@@ -144,5 +131,19 @@ class TracingExtension(SchemaExtension):
 
 
 def tracing_extension(is_client_error: ClientErrorTest) -> Callable[[], SchemaExtension]:
-    """A factory Strawberry calls once per operation; the traced-field cache is shared."""
-    return partial(TracingExtension, is_client_error=is_client_error, traced_names={})
+    """A factory Strawberry calls once per operation, in the request's context.
+
+    A request with no trace gets an extension without a ``resolve`` hook, so Strawberry wraps
+    none of its fields: sampled-out requests pay nothing per field.
+    """
+    traced_names: TracedNames = {}
+
+    def for_this_request() -> SchemaExtension:
+        scope = current_scope.get()
+        if scope is None:
+            return TraceIdExtension()
+        return TracingExtension(
+            trace=scope.trace, is_client_error=is_client_error, traced_names=traced_names
+        )
+
+    return for_this_request
