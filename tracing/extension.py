@@ -61,7 +61,10 @@ class TracingExtension(TraceIdExtension):
     def resolve(
         self, _next: Callable[..., Any], root: Any, info: ResolveInfo, *args: Any, **kwargs: Any
     ) -> Any:
-        name = self._traced_name(_next, info)
+        try:
+            name = self._traced_names[info.parent_type.name, info.field_name]
+        except KeyError:
+            name = self._learn_name(_next, info)
         if name is None:
             return _next(root, info, *args, **kwargs)
         return self._resolve_traced(self._trace, name, _next, root, info, *args, **kwargs)
@@ -103,14 +106,12 @@ class TracingExtension(TraceIdExtension):
         trace.close_field(scope, started, None, fault=False)
         return value
 
-    def _traced_name(self, _next: Callable[..., Any], info: ResolveInfo) -> str | None:
+    def _learn_name(self, _next: Callable[..., Any], info: ResolveInfo) -> str | None:
+        """``Type.field`` for a resolver worth a subsegment; None for defaults and introspection."""
         key = (info.parent_type.name, info.field_name)
-        try:
-            return self._traced_names[key]
-        except KeyError:
-            name = None if should_skip_tracing(_next, info) else ".".join(key)
-            self._traced_names[key] = name
-            return name
+        name = None if should_skip_tracing(_next, info) else ".".join(key)
+        self._traced_names[key] = name
+        return name
 
     def _step(self, name: str) -> Iterator[None]:
         step = self._trace.open_step(name)

@@ -8,8 +8,8 @@ current entity: ``sampled``, ``type``, ``parent_segment`` and ``add_subsegment``
 
 from __future__ import annotations
 
-import os
 import time
+from random import getrandbits
 from typing import Any
 
 from aws_xray_sdk.core.models.segment import Segment
@@ -36,7 +36,7 @@ class Node:
     sampled = True
 
     def __init__(self, name: str, segment: Segment, namespace: str = "local") -> None:
-        self.id = os.urandom(8).hex()
+        self.id = f"{getrandbits(64):016x}"
         self.name = name
         self.namespace = namespace
         self.parent_segment = segment

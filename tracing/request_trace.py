@@ -63,7 +63,7 @@ class RequestTrace:
     # Resolvers.
 
     def open_field(self, field: str, path: Path, arguments: Mapping[str, Any]) -> Scope:
-        parent = self._traced_ancestor(path)
+        parent, steps = self._traced_ancestor(path)
         if (parent is not None and parent.fold is not None) or (
             self._instances[field] >= self._field_cap
         ):
@@ -71,10 +71,13 @@ class RequestTrace:
         else:
             self._instances[field] += 1
             subsegment = self._open((parent or self.execution).entity, field)
-            subsegment.put_metadata("path", _dotted(path), "graphql")
+            # The path is the traced ancestor's plus the steps below it, not a full walk.
+            below = ".".join(map(str, reversed(steps)))
+            path_text = f"{parent.path}.{below}" if parent is not None else below
+            subsegment.put_metadata("path", path_text, "graphql")
             if arguments:
                 subsegment.put_metadata("arguments", traced_arguments(arguments), "graphql")
-            scope = Scope(trace=self, entity=subsegment, field=field, parent=parent)
+            scope = Scope(trace=self, entity=subsegment, field=field, parent=parent, path=path_text)
         self._nodes[id(path)] = (path, scope)
         return scope
 
@@ -174,14 +177,17 @@ class RequestTrace:
         else:  # the segment, or an SDK subsegment a patched library began
             self._top.append(node)
 
-    def _traced_ancestor(self, path: Path) -> Scope | None:
+    def _traced_ancestor(self, path: Path) -> tuple[Scope | None, list[str | int]]:
+        """The nearest traced ancestor field, and the path keys from it down to ``path``."""
+        steps: list[str | int] = [path.key]
         ancestor = path.prev
         while ancestor is not None:
             node = self._nodes.get(id(ancestor))
             if node is not None and node[0] is ancestor:
-                return node[1]
+                return node[1], steps
+            steps.append(ancestor.key)
             ancestor = ancestor.prev
-        return None
+        return None, steps
 
     def _folded_scope(self, field: str, parent: Scope | None) -> Scope:
         """The one scope all folded instances of ``field`` under the same top field share."""
@@ -204,17 +210,14 @@ def _root_field(scope: Scope) -> Scope:
 
 
 def _common_ancestor(scopes: list[Scope]) -> Scope | None:
-    """The deepest scope that is an ancestor-or-self of every scope given."""
+    """The deepest field scope that is an ancestor-or-self of every scope given, if any."""
     if not scopes:
         return None
     common = _lineage(scopes[0])
     for scope in scopes[1:]:
-        lineage = _lineage(scope)
-        pairs = zip(common, lineage, strict=False)
+        pairs = zip(common, _lineage(scope), strict=False)
         common = [a for a, _ in takewhile(lambda pair: pair[0] is pair[1], pairs)]
-        if not common:
-            return None
-    return common[-1]
+    return common[-1] if common else None
 
 
 def _lineage(scope: Scope) -> list[Scope]:
@@ -226,7 +229,3 @@ def _lineage(scope: Scope) -> list[Scope]:
         current = current.parent
     chain.reverse()
     return chain
-
-
-def _dotted(path: Path) -> str:
-    return ".".join(str(key) for key in path.as_list())

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import strawberry
+from aws_xray_sdk.core.models.segment import Segment
 from starlette.applications import Starlette
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
@@ -18,6 +19,7 @@ from graph.loaders import ObservedLoader
 from tests.support.xray import UdpCollector, named
 from tracing.config import TracingConfig
 from tracing.loaders import TracedLoaders
+from tracing.request_trace import RequestTrace
 from tracing.setup import configure_tracing
 
 SECRET_DETAIL = "DETAIL: Key (username)=(haandol) already exists."
@@ -118,3 +120,11 @@ async def test_a_failed_batch_load_reaches_every_field_and_the_trace(
     values = named(segment, "Item.value")
     assert len(values) == 3
     assert all(value["fault"] for value in values)
+
+
+def test_a_batch_asked_for_outside_any_traced_field_goes_under_execution() -> None:
+    trace = RequestTrace(Segment("board-api"), field_cap=20, n_plus_one_threshold=5)
+    batch = trace.open_loader("loader:UserById", [trace.root, trace.root], keys=2)
+    assert batch.parent is None
+    document = trace.finish()
+    assert [sub["name"] for sub in document["subsegments"]] == ["loader:UserById"]
