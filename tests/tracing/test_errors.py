@@ -8,19 +8,15 @@ import httpx
 import pytest
 import strawberry
 from aws_xray_sdk.core.models.segment import Segment
-from starlette.applications import Starlette
-from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.dataloader import DataLoader
 
-from board.app import is_client_error
 from graph.errors import Forbidden
 from graph.loaders import ObservedLoader
+from tests.support.traced_schema import traced_schema_client
 from tests.support.xray import UdpCollector, named
-from tracing.config import TracingConfig
 from tracing.loaders import TracedLoaders
 from tracing.request_trace import RequestTrace
-from tracing.setup import configure_tracing
 
 SECRET_DETAIL = "DETAIL: Key (username)=(haandol) already exists."
 
@@ -66,16 +62,7 @@ class LoaderGraphQL(GraphQL[dict[str, object], None]):
 
 @pytest.fixture
 async def failing_api(daemon: UdpCollector) -> AsyncIterator[httpx.AsyncClient]:
-    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": daemon.address}))
-    assert tracing is not None
-    schema = strawberry.Schema(query=Query, extensions=[tracing.extension(is_client_error)])
-    app = Starlette(
-        routes=[Route("/graphql", LoaderGraphQL(schema), methods=["POST"])],
-        middleware=[tracing.middleware()],
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://errors.test"
-    ) as http:
+    async with traced_schema_client(Query, daemon, LoaderGraphQL) as http:
         yield http
 
 

@@ -14,12 +14,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
-from board.app import is_client_error
+from tests.support.traced_schema import traced_schema_client
 from tests.support.xray import UdpCollector, named
-from tracing.config import TracingConfig
-from tracing.setup import configure_tracing
 
 REGION = "eu-west-1"
 SECRET_VALUE = "s3cr3t-value-never-traced"
@@ -64,16 +61,7 @@ def aws() -> Iterator[None]:
 
 @pytest.fixture
 async def api(daemon: UdpCollector, aws: None) -> AsyncIterator[httpx.AsyncClient]:
-    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": daemon.address}))
-    assert tracing is not None
-    schema = strawberry.Schema(query=Query, extensions=[tracing.extension(is_client_error)])
-    app = Starlette(
-        routes=[Route("/graphql", GraphQL(schema), methods=["POST"])],
-        middleware=[tracing.middleware()],
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://api.test"
-    ) as http:
+    async with traced_schema_client(Query, daemon) as http:
         yield http
 
 
