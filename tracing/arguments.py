@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -16,8 +17,13 @@ def traced_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _traced_value(name, value) for name, value in arguments.items()}
 
 
+@cache
+def _is_private(name: str) -> bool:
+    return _PRIVATE_NAME.search(name) is not None
+
+
 def _traced_value(name: str, value: Any) -> Any:
-    if _PRIVATE_NAME.search(name):
+    if _is_private(name):
         return REDACTED
     if value is None or isinstance(value, bool | int | float):
         return value

@@ -63,7 +63,7 @@ class RequestTrace:
     # Resolvers.
 
     def open_field(self, field: str, path: Path, arguments: Mapping[str, Any]) -> Scope:
-        parent, steps = self._traced_ancestor(path)
+        parent = self._traced_ancestor(path)
         if (parent is not None and parent.fold is not None) or (
             self._instances[field] >= self._field_cap
         ):
@@ -71,13 +71,10 @@ class RequestTrace:
         else:
             self._instances[field] += 1
             subsegment = self._open((parent or self.execution).entity, field)
-            # The path is the traced ancestor's plus the steps below it, not a full walk.
-            below = ".".join(map(str, reversed(steps)))
-            path_text = f"{parent.path}.{below}" if parent is not None else below
-            subsegment.put_metadata("path", path_text, "graphql")
+            subsegment.put_metadata("path", _dotted(path), "graphql")
             if arguments:
                 subsegment.put_metadata("arguments", traced_arguments(arguments), "graphql")
-            scope = Scope(trace=self, entity=subsegment, field=field, parent=parent, path=path_text)
+            scope = Scope(trace=self, entity=subsegment, field=field, parent=parent)
         self._nodes[id(path)] = (path, scope)
         return scope
 
@@ -177,17 +174,14 @@ class RequestTrace:
         else:  # the segment, or an SDK subsegment a patched library began
             self._top.append(node)
 
-    def _traced_ancestor(self, path: Path) -> tuple[Scope | None, list[str | int]]:
-        """The nearest traced ancestor field, and the path keys from it down to ``path``."""
-        steps: list[str | int] = [path.key]
+    def _traced_ancestor(self, path: Path) -> Scope | None:
         ancestor = path.prev
         while ancestor is not None:
             node = self._nodes.get(id(ancestor))
             if node is not None and node[0] is ancestor:
-                return node[1], steps
-            steps.append(ancestor.key)
+                return node[1]
             ancestor = ancestor.prev
-        return None, steps
+        return None
 
     def _folded_scope(self, field: str, parent: Scope | None) -> Scope:
         """The one scope all folded instances of ``field`` under the same top field share."""
@@ -200,6 +194,10 @@ class RequestTrace:
             scope = Scope(trace=self, entity=fold.summary, field=field, fold=fold, parent=anchor)
             self._folds[key] = scope
         return scope
+
+
+def _dotted(path: Path) -> str:
+    return ".".join(map(str, path.as_list()))
 
 
 def _root_field(scope: Scope) -> Scope:

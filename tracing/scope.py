@@ -29,8 +29,6 @@ class Scope:
     fold: Fold | None = None
     """Set when this resolver instance is summarised instead of traced on its own."""
     parent: Scope | None = None
-    path: str = ""
-    """The GraphQL path of a traced field, e.g. ``posts.edges.3.node.author``."""
 
 
 current_scope: ContextVar[Scope | None] = ContextVar("xray_board_scope", default=None)
