@@ -9,9 +9,9 @@ from board.secrets import keep_credentials_fresh
 from board.settings import NO_CHAOS, Settings
 from db.engine import Database
 from graph.app import create_app
-from graph.chaos import Chaos, chaos_extension
+from graph.chaos import Chaos, chaotic
 from graph.errors import BoardError
-from graph.schema import ExtensionFactory, build_schema
+from graph.schema import build_schema, wrap_custom_resolvers
 from graph.tokens import TokenSigner
 from tracing.config import TracingConfig
 from tracing.setup import Tracing, configure_tracing
@@ -38,17 +38,16 @@ def board_app(
     dataloaders: bool = True,
     chaos: Chaos = NO_CHAOS,
 ) -> ASGIApp:
-    extensions: list[ExtensionFactory] = []
+    schema = build_schema([tracing.extension()] if tracing else [])
     if chaos.enabled:
-        # Resolve hooks nest last-outermost: listed first, an injected fault happens inside
-        # the resolver's traced subsegment.
-        extensions.append(chaos_extension(chaos))
+        # Wrapped first, so the tracing wrapper sits outside it and records the injected fault.
+        wrap_custom_resolvers(schema, chaotic(chaos))
     if tracing is not None:
         tracing.instrument(database.engine)
-        extensions.append(tracing.extension(is_client_error))
+        tracing.instrument_schema(schema, is_client_error)
     return create_app(
         database,
-        build_schema(extensions),
+        schema,
         tokens=tokens,
         dataloaders=dataloaders,
         loader_hook=tracing.loader_hook() if tracing else None,

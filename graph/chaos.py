@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from functools import partial
 from inspect import isawaitable
 from typing import Any
 
 from graphql import GraphQLResolveInfo, OperationType
-from strawberry.extensions import SchemaExtension
-from strawberry.extensions.tracing.utils import should_skip_tracing
+
+from graph.schema import Resolver, ResolverWrapper
 
 ResolveInfo = GraphQLResolveInfo[Any]
 
@@ -47,33 +46,27 @@ class Chaos:
         return self.rng.uniform(low, high) / 1000
 
 
-class ChaosExtension(SchemaExtension):
-    """Listed before the tracing extension, so an injected fault lands on a traced resolver."""
+def chaotic(chaos: Chaos) -> ResolverWrapper:
+    """For ``graph.schema.wrap_custom_resolvers``: each resolver of ours may fail or stall."""
 
-    def __init__(self, *, chaos: Chaos) -> None:
-        self._chaos = chaos
+    def wrap(name: str, resolve: Resolver) -> Resolver:
+        def chaotic_resolver(root: Any, info: ResolveInfo, **kwargs: Any) -> Any:
+            # Writes are left alone: a demonstration should not lose what its user meant to save.
+            if info.operation.operation != OperationType.QUERY:
+                return resolve(root, info, **kwargs)
+            if chaos.fails():
+                raise ChaosError(f"chaos: injected failure in {name}")
+            delay = chaos.delay_seconds()
+            result = resolve(root, info, **kwargs)
+            if delay and isawaitable(result):
+                return _after(delay, result)
+            return result
 
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: ResolveInfo, *args: Any, **kwargs: Any
-    ) -> Any:
-        # Writes are left alone: a demonstration should not lose what its user meant to save.
-        if info.operation.operation != OperationType.QUERY or should_skip_tracing(_next, info):
-            return _next(root, info, *args, **kwargs)
-        if self._chaos.fails():
-            raise ChaosError(
-                f"chaos: injected failure in {info.parent_type.name}.{info.field_name}"
-            )
-        delay = self._chaos.delay_seconds()
-        result = _next(root, info, *args, **kwargs)
-        if delay and isawaitable(result):
-            return _after(delay, result)
-        return result
+        return chaotic_resolver
+
+    return wrap
 
 
 async def _after(delay: float, result: Awaitable[Any]) -> Any:
     await asyncio.sleep(delay)
     return await result
-
-
-def chaos_extension(chaos: Chaos) -> Callable[[], SchemaExtension]:
-    return partial(ChaosExtension, chaos=chaos)

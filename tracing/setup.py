@@ -6,19 +6,23 @@ without the middleware, the extension and the engine events, so tracing costs no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import strawberry
 from aws_xray_sdk.core import patch, xray_recorder
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
 from strawberry.extensions import SchemaExtension
 
+from graph.schema import wrap_custom_resolvers
 from tracing.config import TracingConfig
 from tracing.context import ScopeContext
 from tracing.emitter import BoundedUDPEmitter
-from tracing.extension import ClientErrorTest, tracing_extension
+from tracing.extension import tracing_extension
 from tracing.loaders import TracedLoaders
 from tracing.middleware import XRayMiddleware
+from tracing.resolvers import ClientErrorTest, traced_resolver_factory
 from tracing.sampling.choice import build_sampler
 from tracing.sampling.sampler import Sampler
 from tracing.sql import instrument_engine
@@ -40,8 +44,13 @@ class Tracing:
             XRayMiddleware, config=self.config, sampler=self.sampler, send_document=send
         )
 
-    def extension(self, is_client_error: ClientErrorTest) -> type[SchemaExtension]:
-        return tracing_extension(is_client_error)  # type: ignore[return-value]
+    def extension(self) -> Callable[[], SchemaExtension]:
+        return tracing_extension
+
+    def instrument_schema(
+        self, schema: strawberry.Schema, is_client_error: ClientErrorTest
+    ) -> None:
+        wrap_custom_resolvers(schema, traced_resolver_factory(is_client_error))
 
     def loader_hook(self) -> TracedLoaders:
         return TracedLoaders()

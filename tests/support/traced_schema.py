@@ -25,7 +25,8 @@ async def traced_schema_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": daemon.address}))
     assert tracing is not None
-    schema = strawberry.Schema(query=query, extensions=[tracing.extension(is_client_error)])
+    schema = strawberry.Schema(query=query, extensions=[tracing.extension()])
+    tracing.instrument_schema(schema, is_client_error)
     app = Starlette(
         routes=[Route("/graphql", endpoint(schema), methods=["POST"])],
         middleware=[tracing.middleware()],
