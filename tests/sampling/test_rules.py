@@ -39,19 +39,27 @@ GRAPHQL_RULES = {
             "rate": 0,
             "host": "internal.*",
         },
+        {"description": "live", "operation_type": "subscription", "fixed_target": 0, "rate": 1},
+        {"description": "beta", "url_path": "/graphql/*", "fixed_target": 0, "rate": 1},
     ],
     "default": {"fixed_target": 0, "rate": 0.01},
 }
 
 
 def request(
-    name: str | None = None, kind: str = "query", method: str = "POST", host: str = "board.test"
+    name: str | None = None,
+    kind: str = "query",
+    *,
+    method: str = "POST",
+    host: str = "board.test",
+    path: str = "/graphql",
+    service: str = "board-api",
 ) -> SamplingRequest:
     return SamplingRequest(
         host=host,
-        service_name="board-api",
+        service_name=service,
         method=method,
-        path="/graphql",
+        path=path,
         operation_name=name,
         operation_type=kind,
     )
@@ -69,10 +77,26 @@ def request(
         (request(None), "Default"),
         (request("Viewer", method="GET", host="internal.board"), "health"),
         (request("Viewer", method="GET", host="public.board"), "Default"),
+        (request("OnPost", "subscription"), "live"),
+        (request("Viewer", path="/graphql/beta"), "beta"),
     ],
 )
 def test_the_first_matching_rule_wins(incoming: SamplingRequest, rule: str) -> None:
     sampler = LocalSampler(parse_rules(GRAPHQL_RULES, source="rules.json"))
+    assert sampler.matching_rule(incoming).name == rule
+
+
+@pytest.mark.parametrize(
+    ("incoming", "rule"),
+    [
+        (request(method="POST", path="/posts/7", service="xray-tutorial"), "Get Posts"),
+        (request(method="GET", path="/posts/7", service="xray-tutorial"), "Default"),
+        (request(method="POST", path="/posts", service="xray-tutorial"), "Default"),
+        (request(method="POST", path="/posts/7", service="board-api"), "Default"),
+    ],
+)
+def test_version_1_rules_match_the_service_name(incoming: SamplingRequest, rule: str) -> None:
+    sampler = LocalSampler(parse_rules(SEED_RULE, source="get_posts_rule.json"))
     assert sampler.matching_rule(incoming).name == rule
 
 
@@ -111,6 +135,19 @@ def with_rule(**changes: Any) -> dict[str, Any]:
         ({"version": 2, "rules": []}, "missing the default rule"),
         ({"version": 2, "rules": [], "default": {"rate": 0.1}}, "missing field 'fixed_target'"),
         ({"version": 2, "rules": {}, "default": {}}, "rules must be a list"),
+        (with_rule(description=5), "rule 0 (5): description must be a non-empty string"),
+        (
+            {**with_rule(), "rules": [with_rule()["rules"][0]] * 2},
+            "rule 1 ('feed'): description names rule 0 already",
+        ),
+        (with_rule(description="Default"), "rule 0 ('Default'): description names the default"),
+        (
+            {**with_rule(), "default": {"fixed_target": 0, "rate": 1, "url_path": "/x"}},
+            "default rule: unknown field 'url_path'",
+        ),
+        ({**with_rule(), "default": {"fixed_target": 0, "rate": -0.1}}, "default rule: rate must"),
+        ({**with_rule(), "surprise": 1}, "unknown top-level field 'surprise'"),
+        ([], "the top level must be an object"),
     ],
 )
 def test_bad_rule_files_are_refused_naming_rule_and_field(raw: Any, message: str) -> None:

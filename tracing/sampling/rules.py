@@ -14,6 +14,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
+DEFAULT_RULE_NAME = "Default"
 OPERATION_TYPES = frozenset({"query", "mutation", "subscription"})
 _TARGET_FIELDS = {"fixed_target", "rate"}
 _RULE_FIELDS = {
@@ -67,7 +68,7 @@ class RuleSet:
 
 def default_rule_set() -> RuleSet:
     """No rule file: every request is sampled (CONTRACT: all requests sampled locally)."""
-    return RuleSet(rules=(), default=SamplingRule(name="Default", fixed_target=0, rate=1.0))
+    return RuleSet(rules=(), default=SamplingRule(name=DEFAULT_RULE_NAME, fixed_target=0, rate=1.0))
 
 
 def load_rules(path: str | Path) -> RuleSet:
@@ -94,12 +95,9 @@ def parse_rules(raw: Any, *, source: str) -> RuleSet:
         raise RuleFileError(f"{source}: rules must be a list")
     if "default" not in raw:
         raise RuleFileError(f"{source}: missing the default rule")
-    return RuleSet(
-        rules=tuple(
-            _rule(entry, version, f"{source}: rule {i}", i) for i, entry in enumerate(rules)
-        ),
-        default=_default(raw["default"], f"{source}: default rule"),
-    )
+    parsed = tuple(_rule(entry, version, source, i) for i, entry in enumerate(rules))
+    _check_unique_names(parsed, source)
+    return RuleSet(rules=parsed, default=_default(raw["default"], f"{source}: default rule"))
 
 
 def _rule(entry: Any, version: int, source: str, index: int) -> SamplingRule:
@@ -109,12 +107,14 @@ def _rule(entry: Any, version: int, source: str, index: int) -> SamplingRule:
     description = entry.get("description")
     if description is not None:
         where = f"{where} ({description!r})"
+        if not isinstance(description, str) or not description:
+            raise RuleFileError(f"{where}: description must be a non-empty string")
     _check_fields(entry, _RULE_FIELDS[version] | _GRAPHQL_FIELDS, where)
     operation_type = _string(entry, "operation_type", where)
     if operation_type != "*" and operation_type not in OPERATION_TYPES:
         raise RuleFileError(f"{where}: operation_type must be query, mutation or subscription")
     return SamplingRule(
-        name=str(description or f"rule-{index}"),
+        name=description or f"rule-{index}",
         fixed_target=_fixed_target(entry, where),
         rate=_rate(entry, where),
         # Version 1 matched the service (segment) name; version 2 matches the Host header.
@@ -127,12 +127,24 @@ def _rule(entry: Any, version: int, source: str, index: int) -> SamplingRule:
     )
 
 
+def _check_unique_names(rules: tuple[SamplingRule, ...], source: str) -> None:
+    """Centralized sampling knows rules by name (the description), so two may not share one."""
+    seen: dict[str, int] = {DEFAULT_RULE_NAME: -1}
+    for index, rule in enumerate(rules):
+        earlier = seen.setdefault(rule.name, index)
+        if earlier != index:
+            taken_by = "the default rule" if earlier < 0 else f"rule {earlier}"
+            raise RuleFileError(
+                f"{source}: rule {index} ({rule.name!r}): description names {taken_by} already"
+            )
+
+
 def _default(entry: Any, where: str) -> SamplingRule:
     if not isinstance(entry, dict):
         raise RuleFileError(f"{where}: must be an object")
     _check_fields(entry, _TARGET_FIELDS, where)
     return SamplingRule(
-        name="Default", fixed_target=_fixed_target(entry, where), rate=_rate(entry, where)
+        name=DEFAULT_RULE_NAME, fixed_target=_fixed_target(entry, where), rate=_rate(entry, where)
     )
 
 

@@ -69,22 +69,24 @@ class LocalSampler:
     def __init__(
         self, rules: RuleSet, *, clock: Clock = time.time, coin: Random = random.random
     ) -> None:
-        self._rules = rules
         self._coin = coin
-        self._reservoirs = {
-            rule.name: Reservoir(rule.fixed_target, clock) for rule in (*rules.rules, rules.default)
-        }
+        # Each rule keeps its own reservoir, found with the rule rather than looked up per request.
+        self._rules = tuple((rule, Reservoir(rule.fixed_target, clock)) for rule in rules.rules)
+        self._default = (rules.default, Reservoir(rules.default.fixed_target, clock))
         self.needs_operation = any(
             rule.operation_name != "*" or rule.operation_type != "*" for rule in rules.rules
         )
 
     def decide(self, request: SamplingRequest) -> SamplingDecision:
-        rule = self.matching_rule(request)
-        sampled = self._reservoirs[rule.name].take() or self._coin() < rule.rate
+        rule, reservoir = self._match(request)
+        sampled = reservoir.take() or self._coin() < rule.rate
         return SamplingDecision(sampled, rule.name)
 
     def matching_rule(self, request: SamplingRequest) -> SamplingRule:
-        for rule in self._rules.rules:
+        return self._match(request)[0]
+
+    def _match(self, request: SamplingRequest) -> tuple[SamplingRule, Reservoir]:
+        for rule, reservoir in self._rules:
             if rule.matches(
                 host=request.host,
                 service_name=request.service_name,
@@ -93,8 +95,8 @@ class LocalSampler:
                 operation_name=request.operation_name,
                 operation_type=request.operation_type,
             ):
-                return rule
-        return self._rules.default
+                return rule, reservoir
+        return self._default
 
     def start(self) -> None:
         """Nothing to poll: local rules are fixed for the life of the process."""
