@@ -30,6 +30,9 @@ BatchFn = Callable[[list[Key]], Awaitable[list[Value]]]
 
 
 class LoaderHook(Protocol):
+    def watching(self) -> bool:
+        """Whether this request's loaders are to be observed at all (asked once per request)."""
+
     def requested(self, name: str, /) -> None:
         """Called on every ``load`` of a batched loader, in the calling resolver's context."""
 
@@ -139,12 +142,14 @@ def build_loaders(database: Database, *, batched: bool, hook: LoaderHook | None 
     asked for it, which is exactly what a user flipping the switch wants to see.
     """
 
+    observer = hook if hook is not None and hook.watching() else None
+
     def make(name: str, load_fn: BatchFn[Key, Value]) -> Loader[Key, Value]:
         if not batched:
             return PerKeyLoader(load_fn)
-        if hook is None:
+        if observer is None:
             return DataLoader(load_fn=load_fn)
-        return ObservedLoader(name, DataLoader(load_fn=hook.batch(name, load_fn)), hook)
+        return ObservedLoader(name, DataLoader(load_fn=observer.batch(name, load_fn)), observer)
 
     return Loaders(
         user=make("UserById", _by_ids(database, users_by_ids)),

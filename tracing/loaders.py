@@ -20,6 +20,10 @@ LOADER_PREFIX = "loader:"
 
 
 class TracedLoaders:
+    def watching(self) -> bool:
+        """Only requests with a trace: sampled-out ones get plain DataLoaders."""
+        return current_scope.get() is not None
+
     def requested(self, name: str, /) -> None:
         scope = current_scope.get()
         if scope is not None:
