@@ -8,8 +8,10 @@ appear in messages: errors name fields only.
 
 from __future__ import annotations
 
+import asyncio
 import json
-import threading
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.util import await_
 
 REQUIRED = ("username", "password", "host", "dbname")
 AUTHENTICATION_FAILED = "28P01"  # PostgreSQL's invalid_password
@@ -72,55 +75,85 @@ def parse_secret(text: str, arn: str) -> DatabaseSecret:
 
 
 def read_secret(arn: str) -> DatabaseSecret:
-    """One GetSecretValue call; the region is the ARN's unless AWS_REGION says otherwise."""
-    client = boto3.client("secretsmanager", region_name=_region_of(arn))
-    return parse_secret(client.get_secret_value(SecretId=arn)["SecretString"], arn)
+    """One GetSecretValue call, blocking: call it at start or through ``asyncio.to_thread``."""
+    client = boto3.client("secretsmanager", region_name=region_for(arn, os.environ))
+    value = client.get_secret_value(SecretId=arn)
+    if "SecretString" not in value:
+        raise SecretError(f"secret {arn} holds binary data, not RDS's JSON form")
+    return parse_secret(value["SecretString"], arn)
 
 
-def _region_of(arn: str) -> str | None:
-    parts = arn.split(":")
-    return parts[3] if len(parts) > 3 and parts[0] == "arn" and parts[3] else None
+def region_for(secret_id: str, environ: Mapping[str, str]) -> str | None:
+    """An ARN's own region (a secret lives only there), else AWS_REGION / AWS_DEFAULT_REGION.
+
+    ``None`` lets boto3 look further (its config file); botocore itself reads only the second.
+    """
+    parts = secret_id.split(":")
+    if len(parts) > 3 and parts[0] == "arn" and parts[3]:
+        return parts[3]
+    return environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None
 
 
 class FreshCredentials:
-    """Re-reads the secret when PostgreSQL refuses the password it holds, once per refusal."""
+    """The newest credentials read from the secret; ``None`` until a refusal made us look.
 
-    def __init__(self, arn: str, current: DatabaseSecret | None = None) -> None:
+    New connections run inside SQLAlchemy's greenlet on the event loop, so the blocking read
+    goes to a thread and is awaited with ``await_``; connections refused together share it.
+    """
+
+    def __init__(self, arn: str) -> None:
         self._arn = arn
-        self._current = current
-        self._lock = threading.Lock()
+        self._latest: DatabaseSecret | None = None
+        self._reading: asyncio.Future[DatabaseSecret] | None = None
 
-    def current(self) -> DatabaseSecret:
-        with self._lock:
-            if self._current is None:
-                self._current = read_secret(self._arn)
-            return self._current
+    @property
+    def latest(self) -> DatabaseSecret | None:
+        return self._latest
 
-    def reread(self) -> DatabaseSecret:
-        with self._lock:
-            self._current = read_secret(self._arn)
-            return self._current
+    def reread_after(self, refused: DatabaseSecret | None) -> DatabaseSecret:
+        """Credentials newer than ``refused``: read the secret again unless that happened since."""
+        if self._latest is not None and self._latest is not refused:
+            return self._latest
+        if self._reading is None:
+            self._reading = asyncio.ensure_future(asyncio.to_thread(read_secret, self._arn))
+        reading = self._reading
+        try:
+            self._latest = await_(reading)
+        finally:
+            if self._reading is reading:
+                self._reading = None
+        return self._latest
 
 
 def keep_credentials_fresh(engine: AsyncEngine, arn: str) -> FreshCredentials:
+    """On a refused password, read ``arn`` once more and retry that connection with it.
+
+    The engine's URL already holds the credentials read at start; they are used until refused.
+    """
     credentials = FreshCredentials(arn)
 
     @event.listens_for(engine.sync_engine, "do_connect")
     def connect_with_fresh_password(
         dialect: Any, record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
     ) -> Any:
-        _apply(cparams, credentials.current())
+        used = credentials.latest
+        if used is not None:
+            _apply(cparams, used)
         try:
             return dialect.connect(*cargs, **cparams)
         except psycopg.OperationalError as error:
-            if getattr(error, "sqlstate", None) != AUTHENTICATION_FAILED and (
-                "password authentication failed" not in str(error)
-            ):
+            if not _is_refused_password(error):
                 raise
-        _apply(cparams, credentials.reread())
+        _apply(cparams, credentials.reread_after(used))
         return dialect.connect(*cargs, **cparams)
 
     return credentials
+
+
+def _is_refused_password(error: psycopg.OperationalError) -> bool:
+    # libpq reports connection failures without a SQLSTATE in most versions; its message is
+    # the only other sign (and names the user, never the password).
+    return error.sqlstate == AUTHENTICATION_FAILED or "password authentication failed" in str(error)
 
 
 def _apply(cparams: dict[str, Any], secret: DatabaseSecret) -> None:

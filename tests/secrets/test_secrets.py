@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Iterator
@@ -13,11 +14,20 @@ import pytest
 from moto import mock_aws
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 
-from board.secrets import SecretError, keep_credentials_fresh, parse_secret, read_secret
+import board.secrets
+from board.secrets import (
+    SecretError,
+    keep_credentials_fresh,
+    parse_secret,
+    read_secret,
+    region_for,
+)
 from db.engine import Database
 
 REGION = "eu-central-1"
+ARN_IN_SEOUL = "arn:aws:secretsmanager:ap-northeast-2:1:secret:db"
 HARD_PASSWORD = "p@ss:w/rd%#?&=\"' é"
 
 
@@ -71,6 +81,31 @@ def test_unusable_secrets_name_the_field_never_the_value(text_: str, message: st
     assert HARD_PASSWORD not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("secret_id", "environ", "region"),
+    [
+        (
+            "arn:aws:secretsmanager:ap-northeast-2:1:secret:db",
+            {"AWS_REGION": "us-east-1"},
+            "ap-northeast-2",
+        ),
+        ("board/db", {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "eu-west-1"}, "us-east-1"),
+        ("board/db", {"AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-1"),
+        ("board/db", {}, None),
+    ],
+)
+def test_the_region_is_the_arn_s_else_the_environment_s(
+    secret_id: str, environ: dict[str, str], region: str | None
+) -> None:
+    assert region_for(secret_id, environ) == region
+
+
+def test_a_binary_secret_is_refused(aws: Any) -> None:
+    arn = aws.create_secret(Name="board/binary", SecretBinary=b"\x00")["ARN"]
+    with pytest.raises(SecretError, match="binary data"):
+        read_secret(arn)
+
+
 def test_the_secret_is_read_in_the_arn_s_region(aws: Any) -> None:
     arn = aws.create_secret(Name="board/db", SecretString=rds_secret())["ARN"]
     assert arn.split(":")[3] == REGION
@@ -105,43 +140,85 @@ def scram_role(migrated_url: URL) -> Iterator[tuple[str, str, int]]:
     admin.dispose()
 
 
+@pytest.fixture
+def secret_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every GetSecretValue the rotation path makes, by secret id."""
+    reads: list[str] = []
+
+    def counted(arn: str) -> board.secrets.DatabaseSecret:
+        reads.append(arn)
+        return read_secret(arn)
+
+    monkeypatch.setattr(board.secrets, "read_secret", counted)
+    return reads
+
+
 async def test_a_rotated_password_is_reread_once_without_a_restart(
-    aws: Any, scram_role: tuple[str, str, int], migrated_url: URL
+    aws: Any, scram_role: tuple[str, str, int], migrated_url: URL, secret_reads: list[str]
 ) -> None:
     role, socket_dir, port = scram_role
-    secrets = aws
-    secret = rds_secret(
-        username=role,
-        password="first-password",
-        host=socket_dir,
-        port=port,
-        dbname=migrated_url.database,
-    )
-    arn = secrets.create_secret(Name="board/rotating", SecretString=secret)["ARN"]
+
+    def secret_with(password: str) -> str:
+        return rds_secret(
+            username=role,
+            password=password,
+            host=socket_dir,
+            port=port,
+            dbname=migrated_url.database,
+        )
+
+    arn = aws.create_secret(Name="board/rotating", SecretString=secret_with("first-password"))[
+        "ARN"
+    ]
     database = Database.connect(read_secret(arn).url())
     credentials = keep_credentials_fresh(database.engine, arn)
     try:
         async with database.engine.connect() as conn:
             assert (await conn.execute(text("SELECT current_user"))).scalar_one() == role
+        assert secret_reads == []  # the credentials read at start serve until refused
 
-            admin = create_engine(migrated_url)
-        with admin.begin() as conn:
-            conn.execute(text("ALTER ROLE rotating PASSWORD 'second-password'"))
-        admin.dispose()
-        secrets.put_secret_value(
-            SecretId=arn,
-            SecretString=rds_secret(
-                username=role,
-                password="second-password",
-                host=socket_dir,
-                port=port,
-                dbname=migrated_url.database,
-            ),
-        )
+        set_password(migrated_url, role, "second-password")
+        aws.put_secret_value(SecretId=arn, SecretString=secret_with("second-password"))
         await database.engine.dispose()  # the pool's connections predate the rotation
 
-        async with database.engine.connect() as conn:
-            assert (await conn.execute(text("SELECT count(*) FROM users"))).scalar_one() >= 0
-        assert credentials.current().password == "second-password"
+        async def count_users() -> int:
+            async with database.engine.connect() as conn:
+                count: int = (await conn.execute(text("SELECT count(*) FROM users"))).scalar_one()
+            return count
+
+        # Refused together, they share one read of the secret.
+        assert len(await asyncio.gather(*(count_users() for _ in range(3)))) == 3
+        assert secret_reads == [arn]
+        latest = credentials.latest
+        assert latest is not None
+        assert latest.password == "second-password"
     finally:
         await database.dispose()
+
+
+async def test_a_password_still_refused_after_the_reread_fails_the_connection(
+    aws: Any, scram_role: tuple[str, str, int], migrated_url: URL, secret_reads: list[str]
+) -> None:
+    role, socket_dir, port = scram_role
+    secret = rds_secret(
+        username=role, password="stale", host=socket_dir, port=port, dbname=migrated_url.database
+    )
+    arn = aws.create_secret(Name="board/stale", SecretString=secret)["ARN"]
+    set_password(migrated_url, role, "nobody-told-the-secret")
+    database = Database.connect(read_secret(arn).url())
+    keep_credentials_fresh(database.engine, arn)
+    try:
+        with pytest.raises(OperationalError, match="password authentication failed") as caught:
+            async with database.engine.connect():
+                pass
+        assert secret_reads == [arn]
+        assert "stale" not in str(caught.value)
+    finally:
+        await database.dispose()
+
+
+def set_password(admin_url: URL, role: str, password: str) -> None:
+    admin = create_engine(admin_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"ALTER ROLE {role} PASSWORD '{password}'"))
+    admin.dispose()
