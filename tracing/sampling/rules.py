@@ -7,10 +7,11 @@ when it is loaded, and every error names the file, the rule and the field.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +52,12 @@ class SamplingRule:
         operation_type: str,
     ) -> bool:
         return (
-            _glob(self.host, host)
-            and _glob(self.service_name, service_name)
-            and _glob(self.http_method, method)
-            and _glob(self.url_path, path)
-            and _glob(self.operation_name, operation_name or "")
-            and _glob(self.operation_type, operation_type)
+            glob_matches(self.host, host)
+            and glob_matches(self.service_name, service_name)
+            and glob_matches(self.http_method, method)
+            and glob_matches(self.url_path, path)
+            and glob_matches(self.operation_name, operation_name or "")
+            and glob_matches(self.operation_type, operation_type)
         )
 
 
@@ -178,5 +179,13 @@ def _string(entry: Mapping[str, Any], field: str, where: str) -> str:
     return value
 
 
-def _glob(pattern: str, value: str) -> bool:
-    return pattern == "*" or fnmatchcase(value.lower(), pattern.lower())
+def glob_matches(pattern: str, value: str) -> bool:
+    """X-Ray's wildcards: `*` any run, `?` one character, letters of either case."""
+    return pattern == "*" or _wildcard(pattern).fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    # Not fnmatch: X-Ray has no `[...]` classes, a bracket is just a bracket.
+    parts = (".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)

@@ -32,8 +32,10 @@ class SamplingDecision:
 
 
 class Sampler(Protocol):
-    needs_operation: bool
-    """Whether ``decide`` looks at the operation, so the request body must be peeked first."""
+    @property
+    def needs_operation(self) -> bool:
+        """Whether ``decide`` looks at the operation, so the request body must be peeked first."""
+        ...
 
     def decide(self, request: SamplingRequest) -> SamplingDecision: ...
 
@@ -51,6 +53,11 @@ class Reservoir:
         self._lock = threading.Lock()
         self._second = -1
         self._taken = 0
+
+    def resize(self, per_second: int) -> None:
+        """A new quota; what this second has taken already still counts against it."""
+        with self._lock:
+            self._per_second = per_second
 
     def take(self) -> bool:
         if self._per_second == 0:
