@@ -9,7 +9,7 @@ from board.secrets import keep_credentials_fresh
 from board.settings import NO_CHAOS, Settings
 from db.engine import Database
 from graph.app import create_app
-from graph.chaos import Chaos, chaotic
+from graph.chaos import Chaos, ChaosError, chaotic
 from graph.errors import BoardError
 from graph.schema import build_schema, wrap_custom_resolvers
 from graph.tokens import TokenSigner
@@ -57,4 +57,5 @@ def board_app(
 
 def is_client_error(error: BaseException) -> bool:
     """Errors the client caused are X-Ray errors; anything else is a fault."""
-    return isinstance(error, BoardError)
+    # An injected failure is shown to the client like a BoardError, but stands for an outage.
+    return isinstance(error, BoardError) and not isinstance(error, ChaosError)

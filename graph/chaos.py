@@ -17,13 +17,21 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo, OperationType
 
+from graph.errors import BoardError
 from graph.schema import Resolver, ResolverWrapper
 
 ResolveInfo = GraphQLResolveInfo[Any]
 
 
-class ChaosError(RuntimeError):
-    """An injected failure; clients see it masked like any other internal error."""
+class ChaosError(BoardError):
+    """An injected failure, shown as it is rather than masked as INTERNAL_SERVER_ERROR.
+
+    Masking hides internals, and an injected failure has none; what a demonstration's audience
+    (or whoever left the switch on) needs is to tell it from a real bug, and which switch to
+    turn off. In the trace it still counts as a fault, like the outage it stands for.
+    """
+
+    code = "CHAOS_INJECTED"
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ def chaotic(chaos: Chaos) -> ResolverWrapper:
             if info.operation.operation != OperationType.QUERY:
                 return resolve(root, info, **kwargs)
             if chaos.fails():
-                raise ChaosError(f"chaos: injected failure in {name}")
+                raise ChaosError(f"{name} failed on purpose (BOARD_CHAOS_ERROR_RATE)")
             delay = chaos.delay_seconds()
             result = resolve(root, info, **kwargs)
             if delay and isawaitable(result):
