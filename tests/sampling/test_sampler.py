@@ -18,7 +18,7 @@ class Clock:
 
 
 def never() -> float:
-    return 1.0  # a coin that never comes up below any rate < 1
+    return 0.999_999  # the top of random.random's range: below a rate of 1 only
 
 
 def test_the_reservoir_takes_fixed_target_per_second() -> None:
