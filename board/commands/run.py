@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from board.app import build_app
 from board.commands.serve import add_arguments as add_serve_arguments
 from board.commands.serve import serve
 from board.database import database_url
-from board.local_daemon import local_daemon
+from board.local_daemon import DaemonStartError, local_daemon
 from board.migrations import upgrade
 from board.settings import Settings
 from board.shutdown import exit_cleanly_on_sigterm
@@ -27,11 +28,15 @@ def run(args: argparse.Namespace) -> int:
     exit_cleanly_on_sigterm()
     settings = Settings.from_env()
     address = os.environ.get("AWS_XRAY_DAEMON_ADDRESS") or DEFAULT_DAEMON_ADDRESS
-    with database_url(settings) as url, local_daemon(address, settings.data_dir) as console:
-        upgrade(url)  # alembic upgrade head: a no-op when the schema is current
-        if console:
-            print(f"X-Ray console: {console}", flush=True)
-        else:
-            print(f"Traces go to the X-Ray daemon at {address}", flush=True)
-        serve(build_app(settings, url), args.host, args.port)
+    try:
+        with database_url(settings) as url, local_daemon(address, settings.data_dir) as console:
+            upgrade(url)  # alembic upgrade head: a no-op when the schema is current
+            if console:
+                print(f"X-Ray console: {console}", flush=True)
+            else:
+                print(f"Traces go to the X-Ray daemon at {address}", flush=True)
+            serve(build_app(settings, url), args.host, args.port)
+    except DaemonStartError as error:
+        print(f"board run: {error}", file=sys.stderr)
+        return 1
     return 0
