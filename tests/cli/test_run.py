@@ -39,6 +39,16 @@ def wait_for(url: str, process: subprocess.Popen[str]) -> None:
     pytest.fail(f"{url} did not answer within {START_SECONDS} s")
 
 
+def postgres_serving(data_dir: Path) -> list[psutil.Process]:
+    """The live PostgreSQL processes started with ``-D data_dir``."""
+    found = []
+    for process in psutil.process_iter(["cmdline", "status"]):
+        cmdline = process.info["cmdline"] or []
+        if str(data_dir) in cmdline and process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(process)
+    return found
+
+
 @pytest.fixture
 def board_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int, Path]]:
     api, daemon = free_port(), free_port()
@@ -69,6 +79,8 @@ def test_board_run_serves_traces_and_stops_cleanly(
     process, api, daemon, data_dir = board_run
     wait_for(f"http://127.0.0.1:{api}/healthz", process)
     children = psutil.Process(process.pid).children(recursive=True)
+    # pg_ctl detaches the server from us: it is found by its data directory instead.
+    assert postgres_serving(data_dir / "pg")
 
     payload = httpx.post(f"http://127.0.0.1:{api}/graphql", json={"query": FEED}).json()
     assert payload["data"] == {"posts": {"edges": []}}
@@ -85,5 +97,6 @@ def test_board_run_serves_traces_and_stops_cleanly(
     assert f"GraphiQL:  http://127.0.0.1:{api}/graphql" in output
     assert f"X-Ray console: {console}/" in output
     assert not [child for child in children if child.is_running() and child.status() != "zombie"]
+    assert not postgres_serving(data_dir / "pg")
     assert (data_dir / "pg").is_dir()
     assert (data_dir / "xray" / "traces.sqlite3").is_file()
