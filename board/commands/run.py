@@ -12,12 +12,23 @@ from board.commands.serve import serve
 from board.database import database_url
 from board.local_daemon import DaemonStartError, local_daemon
 from board.migrations import upgrade
-from board.settings import Settings
+from board.secrets import SecretError
+from board.settings import ConfigurationError, Settings
 from board.shutdown import exit_cleanly_on_sigterm
-from tracing.config import DEFAULT_DAEMON_ADDRESS
+from db.url import DatabaseURLError
+from tracing.config import DEFAULT_DAEMON_ADDRESS, TracingConfigError
 
 NAME = "run"
 HELP = "Migrate, start the local X-Ray daemon and console, and serve the API."
+
+# Their messages name the setting to change; a traceback would only bury it.
+USER_FIXABLE = (
+    ConfigurationError,
+    DatabaseURLError,
+    SecretError,
+    TracingConfigError,
+    DaemonStartError,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,9 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     exit_cleanly_on_sigterm()
-    settings = Settings.from_env()
     address = os.environ.get("AWS_XRAY_DAEMON_ADDRESS") or DEFAULT_DAEMON_ADDRESS
     try:
+        settings = Settings.from_env()
         with database_url(settings) as url, local_daemon(address, settings.data_dir) as console:
             upgrade(url)  # alembic upgrade head: a no-op when the schema is current
             if console:
@@ -36,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print(f"Traces go to the X-Ray daemon at {address}", flush=True)
             serve(build_app(settings, url), args.host, args.port)
-    except DaemonStartError as error:
+    except USER_FIXABLE as error:
         print(f"board run: {error}", file=sys.stderr)
         return 1
     return 0

@@ -100,3 +100,23 @@ def test_board_run_serves_traces_and_stops_cleanly(
     assert not postgres_serving(data_dir / "pg")
     assert (data_dir / "pg").is_dir()
     assert (data_dir / "xray" / "traces.sqlite3").is_file()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("BOARD_CHAOS_LATENCY_MS", "fast"), ("DATABASE_URL", "mysql://somewhere/board")],
+)
+def test_a_bad_setting_stops_board_run_with_its_name_not_a_traceback(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    env = {**os.environ, "BOARD_DATA_DIR": str(tmp_path), variable: value}
+    finished = subprocess.run(
+        [sys.executable, "-m", "board.cli", "run", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 1
+    assert finished.stderr.startswith(f"board run: {variable}")
+    assert "Traceback" not in finished.stderr
