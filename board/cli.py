@@ -8,6 +8,12 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from board.commands import demo, run, seed, serve, traces, xray
+from board.local_daemon import DaemonStartError
+from board.secrets import SecretError
+from board.settings import ConfigurationError
+from db.url import DatabaseURLError
+from tracing.config import TracingConfigError
+from tracing.sampling.rules import RuleFileError
 
 COMMANDS: tuple[ModuleType, ...] = (run, serve, xray, seed, traces, demo)
 
@@ -24,9 +30,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Their messages name the setting to change; a traceback would only bury it.
+USER_FIXABLE = (
+    ConfigurationError,
+    DatabaseURLError,
+    SecretError,
+    TracingConfigError,
+    RuleFileError,
+    DaemonStartError,
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except USER_FIXABLE as error:
+        print(f"board {args.command}: {error}", file=sys.stderr)
+        return 1
     return code
 
 

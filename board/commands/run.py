@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 from board.app import build_app
 from board.commands.serve import add_arguments as add_serve_arguments
 from board.commands.serve import serve
 from board.database import database_url
-from board.local_daemon import DaemonStartError, local_daemon
+from board.local_daemon import local_daemon
 from board.migrations import upgrade
-from board.secrets import SecretError
-from board.settings import ConfigurationError, Settings
+from board.settings import Settings
 from board.shutdown import exit_cleanly_on_sigterm
-from db.url import DatabaseURLError
-from tracing.config import DEFAULT_DAEMON_ADDRESS, TracingConfigError
+from tracing.config import DEFAULT_DAEMON_ADDRESS
 
 NAME = "run"
 HELP = "Migrate, start the local X-Ray daemon and console, and serve the API."
-
-# Their messages name the setting to change; a traceback would only bury it.
-USER_FIXABLE = (
-    ConfigurationError,
-    DatabaseURLError,
-    SecretError,
-    TracingConfigError,
-    DaemonStartError,
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,16 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     exit_cleanly_on_sigterm()
     address = os.environ.get("AWS_XRAY_DAEMON_ADDRESS") or DEFAULT_DAEMON_ADDRESS
-    try:
-        settings = Settings.from_env()
-        with database_url(settings) as url, local_daemon(address, settings.data_dir) as console:
-            upgrade(url)  # alembic upgrade head: a no-op when the schema is current
-            if console:
-                print(f"X-Ray console: {console}", flush=True)
-            else:
-                print(f"Traces go to the X-Ray daemon at {address}", flush=True)
-            serve(build_app(settings, url), args.host, args.port)
-    except USER_FIXABLE as error:
-        print(f"board run: {error}", file=sys.stderr)
-        return 1
+    settings = Settings.from_env()
+    with database_url(settings) as url, local_daemon(address, settings.data_dir) as console:
+        upgrade(url)  # alembic upgrade head: a no-op when the schema is current
+        if console:
+            print(f"X-Ray console: {console}", flush=True)
+        else:
+            print(f"Traces go to the X-Ray daemon at {address}", flush=True)
+        serve(build_app(settings, url), args.host, args.port)
     return 0

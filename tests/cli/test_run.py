@@ -120,3 +120,19 @@ def test_a_bad_setting_stops_board_run_with_its_name_not_a_traceback(
     assert finished.returncode == 1
     assert finished.stderr.startswith(f"board run: {variable}")
     assert "Traceback" not in finished.stderr
+
+
+def test_a_bad_rule_file_stops_board_serve_naming_file_and_field(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text('{"version": 2, "rules": [], "default": {"fixed_target": 1, "rate": 5}}')
+    env = {**os.environ, "BOARD_DATA_DIR": str(tmp_path), "XRAY_SAMPLING_RULES": str(rules)}
+    finished = subprocess.run(
+        [sys.executable, "-m", "board.cli", "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 1
+    assert finished.stderr.startswith(f"board serve: {rules}: default rule: rate must be")
+    assert "Traceback" not in finished.stderr
