@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from board.app import board_app
+from board.heap import freeze_startup_heap
 from db.engine import Database
 from graph.app import create_app
 from graph.schema import build_schema
@@ -56,7 +57,9 @@ def main() -> None:
     variant, port = sys.argv[1], int(sys.argv[2])
     # With loaders off every request is an N+1 finding; one warning each would flood the report.
     logging.getLogger("board.tracing").setLevel(logging.ERROR)
-    uvicorn.run(build(variant), host="127.0.0.1", port=port, log_level="warning")
+    app = build(variant)
+    freeze_startup_heap()  # as `board serve` does
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
 if __name__ == "__main__":

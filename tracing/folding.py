@@ -36,8 +36,10 @@ class Fold:
         duration = end - start
         self.count += 1
         self.total += duration
-        self.slowest = max(self.slowest, duration)
-        self.last_end = max(self.last_end, end)
+        if duration > self.slowest:
+            self.slowest = duration
+        if end > self.last_end:
+            self.last_end = end
 
     def add_statement(self, duration: float) -> None:
         self.statements += 1

@@ -1,8 +1,9 @@
-"""Cutting one trace document into datagrams of at most 64 KB, serialising each node once.
+"""Cutting one trace document into datagrams of at most 64 KB.
 
-Subtrees that would make their parent's datagram too big are sent on their own as streamed
-subsegments (``type``, ``parent_id`` and ``trace_id`` added), largest first, so a trace becomes
-as few documents as the bound allows.
+Most traces fit whole and are serialised in one call. A trace that does not fit is serialised
+node by node instead: subtrees that would make their parent's datagram too big are sent on their
+own as streamed subsegments (``type``, ``parent_id`` and ``trace_id`` added), largest first, so
+the trace becomes as few documents as the bound allows.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ class OversizedDocument(ValueError):
 def pack(document: Document, limit: int) -> list[bytes]:
     """JSON documents for the whole trace, each at most ``limit - 200`` bytes, segment last."""
     budget = limit - _STREAMING_ROOM
+    whole = json.dumps(document, default=str).encode()
+    if len(whole) <= budget:
+        return [whole]
     streamed: list[bytes] = []
     root = _packed(document, document["trace_id"], budget, streamed)
     return [*streamed, root]

@@ -11,7 +11,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import takewhile
 from typing import Any
 
 from aws_xray_sdk.core.models.segment import Segment
@@ -44,9 +43,13 @@ class RequestTrace:
         self._field_cap = field_cap
         self._n_plus_one_threshold = n_plus_one_threshold
         self._top: list[Node] = []
-        self._nodes: dict[int, tuple[Path, Scope]] = {}
+        # Scopes of resolver instances by ``id`` of their path; the paths are kept alive with
+        # them, so an id cannot be reused by another path while the request runs.
+        self._scopes: dict[int, Scope] = {}
+        self._paths: list[Path] = []
         self._instances: Counter[str] = Counter()
-        self._folds: dict[tuple[int, str], Scope] = {}
+        self._folds: list[Fold] = []
+        self._fold_scopes: dict[tuple[Scope, str], Scope] = {}
         self._load_requests: defaultdict[str, list[Scope]] = defaultdict(list)
 
     # Lifecycle steps: graphql.parse, graphql.validate, graphql.execute.
@@ -75,7 +78,8 @@ class RequestTrace:
             if arguments:
                 subsegment.put_metadata("arguments", traced_arguments(arguments), "graphql")
             scope = Scope(trace=self, entity=subsegment, field=field, parent=parent)
-        self._nodes[id(path)] = (path, scope)
+        self._scopes[id(path)] = scope
+        self._paths.append(path)
         return scope
 
     def close_field(
@@ -143,9 +147,8 @@ class RequestTrace:
 
     def finish(self) -> Document:
         """Close the folds, mark any N+1 findings and return the whole trace as one document."""
-        for scope in self._folds.values():
-            if scope.fold is not None:
-                scope.fold.close()
+        for fold in self._folds:
+            fold.close()
         self._mark_n_plus_one()
         self.segment.close()
         document: Document = self.segment.to_dict()
@@ -175,24 +178,32 @@ class RequestTrace:
             self._top.append(node)
 
     def _traced_ancestor(self, path: Path) -> Scope | None:
+        scopes = self._scopes
         ancestor = path.prev
         while ancestor is not None:
-            node = self._nodes.get(id(ancestor))
-            if node is not None and node[0] is ancestor:
-                return node[1]
+            scope = scopes.get(id(ancestor))
+            if scope is not None:
+                return scope
             ancestor = ancestor.prev
         return None
 
     def _folded_scope(self, field: str, parent: Scope | None) -> Scope:
         """The one scope all folded instances of ``field`` under the same top field share."""
-        anchor = _root_field(parent) if parent is not None else self.execution
-        key = (id(anchor), field)
-        scope = self._folds.get(key)
+        parent = parent or self.execution
+        # Looked up by the parent first: most folded instances are siblings under few parents.
+        scope = self._fold_scopes.get((parent, field))
         if scope is None:
-            fold = Fold.named(field, self.segment)
-            self._attach(anchor.entity, fold.summary)
-            scope = Scope(trace=self, entity=fold.summary, field=field, fold=fold, parent=anchor)
-            self._folds[key] = scope
+            anchor = _root_field(parent)
+            scope = self._fold_scopes.get((anchor, field)) or self._new_fold(field, anchor)
+            self._fold_scopes[(parent, field)] = scope
+        return scope
+
+    def _new_fold(self, field: str, anchor: Scope) -> Scope:
+        fold = Fold.named(field, self.segment)
+        self._attach(anchor.entity, fold.summary)
+        scope = Scope(trace=self, entity=fold.summary, field=field, fold=fold, parent=anchor)
+        self._folds.append(fold)
+        self._fold_scopes[(anchor, field)] = scope
         return scope
 
 
@@ -212,10 +223,17 @@ def _common_ancestor(scopes: list[Scope]) -> Scope | None:
     if not scopes:
         return None
     common = _lineage(scopes[0])
+    depth_of = {scope: depth for depth, scope in enumerate(common)}
+    kept = len(common)
     for scope in scopes[1:]:
-        pairs = zip(common, _lineage(scope), strict=False)
-        common = [a for a, _ in takewhile(lambda pair: pair[0] is pair[1], pairs)]
-    return common[-1] if common else None
+        # Walk up to the first scope on the common lineage: the lineage is cut below it.
+        current: Scope | None = scope
+        while current is not None and current not in depth_of:
+            current = current.parent
+        kept = min(kept, depth_of[current] + 1) if current is not None else 0
+        if kept == 0:
+            return None
+    return common[kept - 1]
 
 
 def _lineage(scope: Scope) -> list[Scope]:

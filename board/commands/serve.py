@@ -9,6 +9,7 @@ from starlette.types import ASGIApp
 
 from board.app import build_app
 from board.database import database_url
+from board.heap import freeze_startup_heap
 from board.migrations import upgrade
 from board.settings import Settings
 from board.shutdown import exit_cleanly_on_sigterm
@@ -35,4 +36,5 @@ def run(args: argparse.Namespace) -> int:
 
 def serve(app: ASGIApp, host: str, port: int) -> None:
     print(f"GraphiQL:  http://{host}:{port}/graphql", flush=True)
+    freeze_startup_heap()
     uvicorn.run(app, host=host, port=port, log_level="info")
