@@ -233,7 +233,7 @@ def _common_ancestor(scopes: list[Scope]) -> Scope | None:
         kept = min(kept, depth_of[current] + 1) if current is not None else 0
         if kept == 0:
             return None
-    return common[kept - 1]
+    return common[kept - 1] if kept else None
 
 
 def _lineage(scope: Scope) -> list[Scope]:

@@ -109,9 +109,10 @@ async def test_a_failed_batch_load_reaches_every_field_and_the_trace(
     assert all(value["fault"] for value in values)
 
 
-def test_a_batch_asked_for_outside_any_traced_field_goes_under_execution() -> None:
+@pytest.mark.parametrize("askers", [1, 2])
+def test_a_batch_asked_for_outside_any_traced_field_goes_under_execution(askers: int) -> None:
     trace = RequestTrace(Segment("board-api"), field_cap=20, n_plus_one_threshold=5)
-    batch = trace.open_loader("loader:UserById", [trace.root, trace.root], keys=2)
+    batch = trace.open_loader("loader:UserById", [trace.root] * askers, keys=2)
     assert batch.parent is None
     document = trace.finish()
     assert [sub["name"] for sub in document["subsegments"]] == ["loader:UserById"]
