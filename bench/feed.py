@@ -1,9 +1,13 @@
 """The feed query (20 posts x 10 comments, ~1,100 fields) against each server variant.
 
 Prints throughput and latency percentiles per variant and their ratios to the untraced server,
-measured side by side in one run: variants alternate within each round, so drift hits them alike,
-and a target is judged on the median of its per-round ratios, so one disturbed round cannot
-decide it.
+measured side by side in one run. Every variant's server runs for the whole run and they take
+turns in short windows, round after round, so slow spells of the machine (this one's speed moves
+by several percent from one second to the next) are spread over all of them; a target is judged
+on the median of its per-round ratios, so one disturbed round cannot decide it. Then one client
+sends the servers a request each in turn and notes the server CPU (Linux's ``/proc``) each took:
+what tracing costs the server process itself, compared between neighbouring requests, so drift
+cannot pass for a cost.
 """
 
 from __future__ import annotations
@@ -12,13 +16,24 @@ import asyncio
 import json
 import statistics
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 from sqlalchemy.engine import URL
 
-from bench.load import Result, measure, report, server, udp_sink
+from bench.load import (
+    CONCURRENCY,
+    Result,
+    Server,
+    alternate,
+    measure,
+    report,
+    server,
+    udp_sink,
+    warm_up,
+)
 from board.migrations import upgrade
 from db.embedded import embedded_postgres
 from db.engine import Database
@@ -28,7 +43,7 @@ from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
 from tests.support.statements import counted_statements
 
-ROUNDS = 5
+ROUNDS = 8
 BODY = {"query": FEED, "variables": {"first": 20, "comments": 10}}
 TRACED_TARGET = 0.85
 SAMPLED_OUT_TARGET = 0.97
@@ -66,18 +81,40 @@ async def prepare(url: URL) -> dict[bool, int]:
 
 
 Rounds = list[dict[str, Result]]
+Servers = dict[str, Server]
+
+# Compared request by request, where their CPU cost per request meets the very same conditions.
+ALTERNATING = ("untraced", "traced (X-Ray)", "traced, sampled out", "OpenTelemetryExtension")
+REQUESTS_PER_ROUND = 30
 
 
-def run_rounds(url: URL, daemon: str, sample_none: str) -> Rounds:
-    rounds: Rounds = []
-    for _ in range(ROUNDS):
-        results: dict[str, Result] = {}
+def run(url: URL, daemon: str, sample_none: str) -> tuple[Rounds, Rounds]:
+    """Rounds taking turns (each server alone under all clients), then request by request."""
+    with ExitStack() as stack:
+        servers: Servers = {}
         for name, (variant, environ) in variants(daemon, sample_none).items():
             env: Mapping[str, str] = {**environ, "DATABASE_URL": url.render_as_string(False)}
-            with server(variant, env) as graphql:
-                results[name] = measure(graphql, BODY)
-        rounds.append(results)
+            servers[name] = stack.enter_context(server(variant, env))
+        for running in servers.values():
+            warm_up(running, BODY)
+        in_turn = rounds_in_turn(servers)
+        alternating = rounds_alternating({name: servers[name] for name in ALTERNATING})
+    return in_turn, alternating
+
+
+def rounds_in_turn(servers: Servers) -> Rounds:
+    names = list(servers)
+    rounds: Rounds = []
+    for index in range(ROUNDS):
+        # Who goes first moves each round, so no variant always follows the same one.
+        turn = index % len(names)
+        order = names[turn:] + names[:turn]
+        rounds.append({name: measure(servers[name], BODY) for name in order})
     return rounds
+
+
+def rounds_alternating(servers: Servers) -> Rounds:
+    return [asyncio.run(alternate(servers, BODY, REQUESTS_PER_ROUND)) for _ in range(ROUNDS)]
 
 
 def merged(rounds: Rounds) -> dict[str, Result]:
@@ -87,15 +124,35 @@ def merged(rounds: Rounds) -> dict[str, Result]:
     return results
 
 
-def round_ratios(rounds: Rounds, variant: str, baseline: str) -> list[float]:
-    return [r[variant].throughput / r[baseline].throughput for r in rounds]
+Rate = Callable[[Result], float]
+
+
+def round_ratios(rounds: Rounds, variant: str, rate: Rate) -> list[float]:
+    return [rate(r[variant]) / rate(r["untraced"]) for r in rounds]
+
+
+def throughput(result: Result) -> float:
+    return result.throughput
+
+
+def per_cpu_second(result: Result) -> float:
+    return result.per_cpu_second
 
 
 def verdict(label: str, ratios: list[float], target: float) -> str:
     median = statistics.median(ratios)
     met = "met" if median >= target else "MISSED"
     spread = " ".join(f"{ratio:.2f}" for ratio in ratios)
-    return f"{label}: {median:.3f} (median of rounds {spread}; target >= {target}: {met})"
+    return f"  {label}: {median:.3f} (rounds {spread}; target >= {target}: {met})"
+
+
+def print_verdicts(rounds: Rounds, rate: Rate) -> None:
+    traced = round_ratios(rounds, "traced (X-Ray)", rate)
+    print(verdict("traced / untraced", traced, TRACED_TARGET))
+    sampled_out = round_ratios(rounds, "traced, sampled out", rate)
+    print(verdict("sampled out / tracing disabled", sampled_out, SAMPLED_OUT_TARGET))
+    opentelemetry = statistics.median(round_ratios(rounds, "OpenTelemetryExtension", rate))
+    print(f"  OpenTelemetryExtension / untraced: {opentelemetry:.3f}")
 
 
 def main() -> None:
@@ -108,13 +165,18 @@ def main() -> None:
         sample_none = Path(tmp) / "sample-none.json"
         sample_none.write_text(json.dumps(SAMPLE_NONE))
         with udp_sink() as daemon:
-            rounds = run_rounds(url, daemon, str(sample_none))
-    results = merged(rounds)
+            in_turn, alternating = run(url, daemon, str(sample_none))
+    results = merged(in_turn)
+    print(f"{CONCURRENCY} clients on one server at a time, {ROUNDS} rounds of turns:")
     report(results, baseline="untraced")
     loaders = results["untraced"].throughput / results["untraced, loaders off"].throughput
     print(f"\nstatements per feed request: loaders on {statements[True]}, off {statements[False]}")
     print(f"loaders on vs off throughput: {loaders:.2f}x")
-    traced = round_ratios(rounds, "traced (X-Ray)", "untraced")
-    print(verdict("traced / untraced throughput", traced, TRACED_TARGET))
-    sampled_out = round_ratios(rounds, "traced, sampled out", "untraced")
-    print(verdict("sampled out / tracing disabled throughput", sampled_out, SAMPLED_OUT_TARGET))
+    print("\nthroughput taking turns, median of rounds:")
+    print_verdicts(in_turn, throughput)
+    print(
+        f"\nserver CPU per request, one client sending the {len(ALTERNATING)} servers a request"
+        f" each in turn ({REQUESTS_PER_ROUND} per round), as a ratio of requests per CPU second,"
+        " median of rounds:"
+    )
+    print_verdicts(alternating, per_cpu_second)

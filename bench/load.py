@@ -12,13 +12,14 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 CONCURRENCY = 8
-WARMUP_SECONDS = 1.5
-MEASURE_SECONDS = 5.0
+WARMUP_SECONDS = 2.0
+WINDOW_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,22 @@ class Result:
     errors: int
     seconds: float
     latencies: list[float]
+    server_cpu: float
+    """CPU seconds the server process spent in the measured window."""
 
     @property
     def throughput(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def cpu_per_request(self) -> float:
+        """Milliseconds of server CPU (user and system) per request served."""
+        return self.server_cpu / self.requests * 1000
+
+    @property
+    def per_cpu_second(self) -> float:
+        """Requests served per second of server CPU: throughput if the server had a core alone."""
+        return self.requests / self.server_cpu
 
     def percentile(self, p: int) -> float:
         return statistics.quantiles(self.latencies, n=100)[p - 1] * 1000
@@ -41,10 +54,22 @@ class Result:
             self.errors + other.errors,
             self.seconds + other.seconds,
             self.latencies + other.latencies,
+            self.server_cpu + other.server_cpu,
         )
 
 
-async def drive(url: str, body: Mapping[str, Any], seconds: float) -> Result:
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User plus system time of the server process so far, from ``/proc``."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def drive(server: Server, body: Mapping[str, Any], seconds: float) -> Result:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -53,22 +78,52 @@ async def drive(url: str, body: Mapping[str, Any], seconds: float) -> Result:
         nonlocal errors
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            response = await http.post(url, json=body)
-            if response.status_code != 200 or "errors" in response.json():
-                errors += 1
+            response = await http.post(server.url, json=body)
+            errors += failed(response)
             latencies.append(time.perf_counter() - started)
 
     limits = httpx.Limits(max_connections=CONCURRENCY)
     async with httpx.AsyncClient(limits=limits, timeout=30) as http:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), server.cpu_seconds()
         await asyncio.gather(*(client(http) for _ in range(CONCURRENCY)))
-        elapsed = time.perf_counter() - started
-    return Result(len(latencies), errors, elapsed, latencies)
+        elapsed, cpu = time.perf_counter() - started, server.cpu_seconds() - cpu
+    return Result(len(latencies), errors, elapsed, latencies, cpu)
 
 
-def measure(url: str, body: Mapping[str, Any]) -> Result:
-    asyncio.run(drive(url, body, WARMUP_SECONDS))
-    return asyncio.run(drive(url, body, MEASURE_SECONDS))
+async def alternate(
+    servers: Mapping[str, Server], body: Mapping[str, Any], requests: int
+) -> dict[str, Result]:
+    """One client sends each server a request in turn, ``requests`` times over, and notes the
+    server CPU each request took: neighbouring requests meet the machine in the same state, so
+    the ratios of CPU per request hold however its speed drifts."""
+    latencies: dict[str, list[float]] = {name: [] for name in servers}
+    cpu = dict.fromkeys(servers, 0.0)
+    errors = dict.fromkeys(servers, 0)
+    async with httpx.AsyncClient(timeout=30) as http:
+        for _ in range(requests):
+            for name, server in servers.items():
+                started, before = time.perf_counter(), server.cpu_seconds()
+                response = await http.post(server.url, json=body)
+                cpu[name] += server.cpu_seconds() - before
+                latencies[name].append(time.perf_counter() - started)
+                errors[name] += failed(response)
+    return {
+        name: Result(requests, errors[name], sum(spent), spent, cpu[name])
+        for name, spent in latencies.items()
+    }
+
+
+def failed(response: httpx.Response) -> bool:
+    return response.status_code != 200 or "errors" in response.json()
+
+
+def warm_up(server: Server, body: Mapping[str, Any]) -> None:
+    asyncio.run(drive(server, body, WARMUP_SECONDS))
+
+
+def measure(server: Server, body: Mapping[str, Any]) -> Result:
+    """One window; compare variants by many short windows taken in turn, not one long one each."""
+    return asyncio.run(drive(server, body, WINDOW_SECONDS))
 
 
 def free_port() -> int:
@@ -79,8 +134,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(variant: str, environ: Mapping[str, str]) -> Iterator[str]:
-    """``bench.server`` in its own process (its own core); yields the GraphQL URL."""
+def server(variant: str, environ: Mapping[str, str]) -> Iterator[Server]:
+    """``bench.server`` in its own process (its own core)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bench.server", variant, str(port)],
@@ -88,7 +143,7 @@ def server(variant: str, environ: Mapping[str, str]) -> Iterator[str]:
     )
     try:
         _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
-        yield f"http://127.0.0.1:{port}/graphql"
+        yield Server(f"http://127.0.0.1:{port}/graphql", process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -134,11 +189,14 @@ def udp_sink() -> Iterator[str]:
 
 def report(results: Mapping[str, Result], baseline: str) -> None:
     base = results[baseline].throughput
-    print(f"{'variant':<28}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'ratio':>8}")
+    print(
+        f"{'variant':<28}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'ratio':>8}"
+        f"{'cpu ms/req':>12}"
+    )
     for name, result in results.items():
         print(
             f"{name:<28}{result.throughput:>9.1f}{result.percentile(50):>9.1f}"
             f"{result.percentile(95):>9.1f}{result.percentile(99):>9.1f}"
-            f"{result.throughput / base:>8.2f}"
+            f"{result.throughput / base:>8.2f}{result.cpu_per_request:>12.1f}"
             + (f"  ({result.errors} errors)" if result.errors else "")
         )
