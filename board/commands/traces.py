@@ -132,11 +132,12 @@ def _show(http: httpx.Client, trace_id: str) -> int:
 def _print_waterfall(entity: dict[str, Any], depth: int, start: float, total: float) -> None:
     begin = entity["start_time"]
     duration = entity.get("end_time", begin) - begin
-    offset = int((begin - start) / total * BAR_WIDTH)
-    width = max(1, int(duration / total * BAR_WIDTH))
+    offset = round((begin - start) / total * BAR_WIDTH)
+    width = max(1, round(duration / total * BAR_WIDTH))
     bar = (" " * offset + "█" * width).ljust(BAR_WIDTH)[:BAR_WIDTH]
     mark = " FAULT" if entity.get("fault") else " ERROR" if entity.get("error") else ""
-    sql = entity.get("sql", {}).get("sanitized_query", "")
+    # Statements keep their line breaks in the trace; one row per entity keeps the bars aligned.
+    sql = " ".join(entity.get("sql", {}).get("sanitized_query", "").split())
     label = ("  " * depth + entity["name"])[:44]
     print(f"{label:<45}{duration * 1000:>9.1f} ms |{bar}|{mark} {sql[:60]}")
     for child in sorted(entity.get("subsegments", ()), key=lambda c: c.get("start_time", 0)):
