@@ -232,9 +232,9 @@ def _root_field(scope: Scope) -> Scope:
 
 def _common_ancestor(scopes: list[Scope]) -> Scope | None:
     """The deepest field scope that is an ancestor-or-self of every scope given, if any."""
-    if not scopes:
+    common = _lineage(scopes[0]) if scopes else []
+    if not common:  # nobody asked, or the first asker sits outside any traced field
         return None
-    common = _lineage(scopes[0])
     depth_of = {scope: depth for depth, scope in enumerate(common)}
     kept = len(common)
     for scope in scopes[1:]:
@@ -245,7 +245,7 @@ def _common_ancestor(scopes: list[Scope]) -> Scope | None:
         kept = min(kept, depth_of[current] + 1) if current is not None else 0
         if kept == 0:
             return None
-    return common[kept - 1] if kept else None
+    return common[kept - 1]
 
 
 def _lineage(scope: Scope) -> list[Scope]:
