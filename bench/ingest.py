@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from bench.load import free_port
-from tracing.daemon.protocol import HEADER
+from xray_local.protocol import HEADER
 
 TRACES = 5_000
 SUBSEGMENTS = 9

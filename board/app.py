@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.engine import URL
 from starlette.types import ASGIApp
 
+from board.chaos import Chaos, ChaosError, chaotic
 from board.secrets import keep_credentials_fresh
 from board.settings import NO_CHAOS, Settings
 from db.engine import Database
 from graph.app import create_app
-from graph.chaos import Chaos, ChaosError, chaotic
 from graph.errors import BoardError
 from graph.schema import build_schema, wrap_custom_resolvers
 from graph.tokens import TokenSigner

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from board.app import board_app
+from board.chaos import Chaos
 from board.settings import ConfigurationError, chaos_from
 from db.engine import Database
-from graph.chaos import Chaos
 from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
 from tests.support.xray import UdpCollector, named

@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from tracing.daemon.protocol import HEADER
-from tracing.daemon.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
+from xray_local.protocol import HEADER
+from xray_local.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
 
 STORE_WAIT_SECONDS = 5.0
 

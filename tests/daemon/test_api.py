@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from tests.daemon.conftest import call, send, stored, xray_client
 from tests.daemon.documents import segment, sql, streamed, subsegment, trace_id
-from tracing.daemon.server import RunningDaemon
+from xray_local.server import RunningDaemon
 
 
 async def test_trace_summaries_filter_and_carry_xray_fields(xray: RunningDaemon) -> None:

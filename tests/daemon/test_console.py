@@ -11,7 +11,7 @@ import pytest
 
 from tests.daemon.conftest import send, stored
 from tests.daemon.documents import segment, sql, subsegment, trace_id
-from tracing.daemon.server import RunningDaemon
+from xray_local.server import RunningDaemon
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = (

@@ -9,9 +9,9 @@ import pytest
 
 from tests.daemon.conftest import send, stored
 from tests.daemon.documents import segment, sql, streamed, subsegment, trace_id
-from tracing.daemon.assembly import assemble, descendants
-from tracing.daemon.protocol import HEADER, BadDatagram, parse_datagram
-from tracing.daemon.server import RunningDaemon
+from xray_local.assembly import assemble, descendants
+from xray_local.protocol import HEADER, BadDatagram, parse_datagram
+from xray_local.server import RunningDaemon
 
 
 def datagram(document: object) -> bytes:

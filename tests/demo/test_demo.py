@@ -13,13 +13,13 @@ import uvicorn
 from sqlalchemy.engine import URL
 
 from board.app import board_app
+from board.chaos import Chaos
 from board.demo import DemoPlan, migrate_twice, run_demo
 from db.engine import Database
-from graph.chaos import Chaos
 from graph.tokens import TokenSigner
 from tracing.config import TracingConfig
-from tracing.daemon.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
 from tracing.setup import configure_tracing
+from xray_local.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
 
 
 @pytest.fixture

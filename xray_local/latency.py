@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tracing.daemon.assembly import Trace, descendants
-from tracing.daemon.summary import Facts
+from xray_local.assembly import Trace, descendants
+from xray_local.summary import Facts
 
 HISTOGRAM_BUCKETS_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 NOT_RESOLVERS = ("graphql.", "folded:", "loader:")

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from tracing.daemon.protocol import Document, is_subsegment
+from xray_local.protocol import Document, is_subsegment
 
 
 @dataclass

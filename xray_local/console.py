@@ -18,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from tracing.daemon.assembly import Trace
-from tracing.daemon.filters import FilterError, compile_filter
-from tracing.daemon.index import TraceIndex
-from tracing.daemon.latency import HISTOGRAM_BUCKETS_MS, Latency, by_operation, by_resolver
-from tracing.daemon.protocol import Document
-from tracing.daemon.service_graph import service_graph
-from tracing.daemon.summary import Facts
+from xray_local.assembly import Trace
+from xray_local.filters import FilterError, compile_filter
+from xray_local.index import TraceIndex
+from xray_local.latency import HISTOGRAM_BUCKETS_MS, Latency, by_operation, by_resolver
+from xray_local.protocol import Document
+from xray_local.service_graph import service_graph
+from xray_local.summary import Facts
 
 DEFAULT_MINUTES = 60
 LIST_LIMIT = 200

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tracing.daemon.summary import Facts
+from xray_local.summary import Facts
 
 Predicate = Callable[[Facts], bool]
 

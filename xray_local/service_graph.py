@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracing.daemon.assembly import Trace, descendants
-from tracing.daemon.protocol import Document
+from xray_local.assembly import Trace, descendants
+from xray_local.protocol import Document
 
 CLIENT = ("client", "client")
 

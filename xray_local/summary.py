@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracing.daemon.assembly import Trace, descendants
-from tracing.daemon.protocol import Document
+from xray_local.assembly import Trace, descendants
+from xray_local.protocol import Document
 
 AnnotationValue = str | float | bool
 
