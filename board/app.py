@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import URL
 from starlette.types import ASGIApp
 
-from board.chaos import Chaos, ChaosError, chaotic
+from board.chaos import Chaos, ChaosError, ChaosInjector
 from board.secrets import keep_credentials_fresh
 from board.settings import NO_CHAOS, Settings
 from db.engine import Database
@@ -14,7 +14,11 @@ from graph.errors import BoardError
 from graph.schema import build_schema, wrap_custom_resolvers
 from graph.tokens import TokenSigner
 from tracing.config import TracingConfig
+from tracing.graphql_errors import SERVER_FAULT_CODES, ErrorCodes
 from tracing.setup import Tracing, configure_tracing
+
+# An injected failure stands for an outage: a fault, like the internal and unavailable ones.
+ERROR_CODES = ErrorCodes(faults=SERVER_FAULT_CODES | {ChaosError.code})
 
 
 def build_app(settings: Settings, url: URL) -> ASGIApp:
@@ -38,10 +42,12 @@ def board_app(
     dataloaders: bool = True,
     chaos: Chaos = NO_CHAOS,
 ) -> ASGIApp:
-    schema = build_schema([tracing.extension()] if tracing else [])
-    if chaos.enabled:
+    injector = ChaosInjector(chaos) if chaos.enabled else None
+    extensions = [tracing.extension(ERROR_CODES)] if tracing else []
+    schema = build_schema([*extensions, injector.extension] if injector else extensions)
+    if injector is not None:
         # Wrapped first, so the tracing wrapper sits outside it and records the injected fault.
-        wrap_custom_resolvers(schema, chaotic(chaos))
+        wrap_custom_resolvers(schema, injector.wrap)
     if tracing is not None:
         tracing.instrument(database.engine)
         tracing.instrument_schema(schema, is_client_error)

@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
 from tracing.entities import name_annotation
+from tracing.graphql_errors import DEFAULT_ERROR_CODES, ErrorCodes, mark_graphql_errors
 from tracing.request_trace import RequestTrace
 from tracing.scope import current_scope, current_trace_id
 
@@ -23,12 +25,17 @@ class TraceIdExtension(SchemaExtension):
 
 
 class TracingExtension(TraceIdExtension):
-    def __init__(self, *, trace: RequestTrace) -> None:
+    def __init__(self, *, trace: RequestTrace, error_codes: ErrorCodes) -> None:
         self._trace = trace
+        self._error_codes = error_codes
 
     def on_operation(self) -> Iterator[None]:
         yield
         self._annotate_operation(self._trace)
+        # Extensions listed after this one (error coding, masking) have finished by now.
+        result = self.execution_context.result
+        errors = (result.errors if result is not None else None) or ()
+        mark_graphql_errors(self._trace.segment, errors, self._error_codes)
 
     def on_parse(self) -> Iterator[None]:
         yield from self._step("graphql.parse")
@@ -60,9 +67,15 @@ class TracingExtension(TraceIdExtension):
             trace.segment.put_annotation("operation_type", kind)
 
 
-def tracing_extension() -> SchemaExtension:
+def tracing_extension(
+    error_codes: ErrorCodes = DEFAULT_ERROR_CODES,
+) -> Callable[[], SchemaExtension]:
     """The factory Strawberry calls once per operation, in the request's context."""
+    return partial(_extension_for_request, error_codes)
+
+
+def _extension_for_request(error_codes: ErrorCodes) -> SchemaExtension:
     scope = current_scope.get()
     if scope is None:
         return TraceIdExtension()
-    return TracingExtension(trace=scope.trace)
+    return TracingExtension(trace=scope.trace, error_codes=error_codes)

@@ -20,6 +20,7 @@ from tracing.config import TracingConfig
 from tracing.context import ScopeContext
 from tracing.emitter import BoundedUDPEmitter
 from tracing.extension import tracing_extension
+from tracing.graphql_errors import DEFAULT_ERROR_CODES, ErrorCodes
 from tracing.loaders import TracedLoaders
 from tracing.middleware import XRayMiddleware
 from tracing.resolvers import ClientErrorTest, traced_resolver_factory
@@ -44,8 +45,11 @@ class Tracing:
             XRayMiddleware, config=self.config, sampler=self.sampler, send_document=send
         )
 
-    def extension(self) -> Callable[[], SchemaExtension]:
-        return tracing_extension
+    def extension(
+        self, error_codes: ErrorCodes = DEFAULT_ERROR_CODES
+    ) -> Callable[[], SchemaExtension]:
+        """``error_codes``: which ``extensions.code`` values mark the request a fault."""
+        return tracing_extension(error_codes)
 
     def instrument_schema(
         self, schema: strawberry.Schema, is_client_error: ClientErrorTest
