@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from xray_local.assembly import Trace
 from xray_local.filters import FilterError, compile_filter
+from xray_local.groups import GroupStore
 from xray_local.index import TraceIndex
 from xray_local.latency import HISTOGRAM_BUCKETS_MS, Latency, by_operation, by_resolver
 from xray_local.protocol import Document
@@ -42,7 +43,7 @@ input[type=text]{width:60%;padding:4px}
 """
 
 
-def console_routes(index: TraceIndex) -> list[Route]:
+def console_routes(index: TraceIndex, groups: GroupStore) -> list[Route]:
     async def trace_list(request: Request) -> HTMLResponse:
         expression = request.query_params.get("filter", "")
         minutes = _minutes(request)
@@ -139,13 +140,11 @@ def _trace_table(rows: list[Facts]) -> str:
     for facts in rows:
         status = facts.http.get("status")
         css = "bad" if facts.fault else "warn" if facts.error else ""
-        n_plus_one = (
-            facts.annotations.get("n_plus_one_field") if facts.annotations.get("n_plus_one") else ""
-        )
+        n_plus_one = facts.annotation("n_plus_one_field") if facts.annotation("n_plus_one") else ""
         lines.append(
             f"<tr class='trace'><td>{_clock(facts.start)}</td>"
-            f"<td>{escape(str(facts.annotations.get('operation_name', '')))}</td>"
-            f"<td>{escape(str(facts.annotations.get('operation_type', '')))}</td>"
+            f"<td>{escape(str(facts.annotation('operation_name') or ''))}</td>"
+            f"<td>{escape(str(facts.annotation('operation_type') or ''))}</td>"
             f"<td>{escape(', '.join(facts.users))}</td>"
             f"<td class='{css}'>{escape(str(status or ''))}</td>"
             f"<td>{facts.response_time * 1000:.1f} ms</td>"

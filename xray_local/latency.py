@@ -54,7 +54,7 @@ def latency(name: str, seconds: list[float]) -> Latency:
 def by_operation(found: Iterable[tuple[Trace, Facts]]) -> list[Latency]:
     samples: defaultdict[str, list[float]] = defaultdict(list)
     for _, facts in found:
-        name = facts.annotations.get("operation_name")
+        name = facts.annotation("operation_name")
         samples[str(name) if name else "(anonymous)"].append(facts.response_time)
     return _ranked(samples)
 

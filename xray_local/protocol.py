@@ -25,6 +25,11 @@ def parse_datagram(datagram: bytes) -> Document:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadDatagram("not JSON (truncated?)") from error
+    return checked_document(document)
+
+
+def checked_document(document: Any) -> Document:
+    """A parsed segment document with the fields storage and assembly rely on."""
     if not isinstance(document, dict):
         raise BadDatagram("not an object")
     for field in ("trace_id", "id", "name"):

@@ -1,0 +1,314 @@
+"""Traces that cross services, in X-Ray's segment-document format, read back through boto3:
+every annotation value kept per service, root causes, service-to-service edges, groups, the
+calls a user of the AWS CLI tries next, and X-Ray's error shape for the rest."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.daemon.conftest import call, send, stored, xray_client
+from tests.daemon.documents import sql, streamed, subsegment, trace_id
+from xray_local.server import RunningDaemon
+
+Document = dict[str, Any]
+START = time.time() - 5
+
+
+def service_segment(name: str, trace: str, start: float, seconds: float, **fields: Any) -> Document:
+    return {
+        "trace_id": trace,
+        "id": os.urandom(8).hex(),
+        "name": name,
+        "start_time": start,
+        "end_time": start + seconds,
+        **fields,
+    }
+
+
+def remote_call(name: str, start: float, seconds: float, **fields: Any) -> Document:
+    return subsegment(name, start, seconds, namespace="remote", **fields)
+
+
+def cause(kind: str, message: str) -> dict[str, Any]:
+    return {"working_directory": ".", "exceptions": [{"id": "1", "type": kind, "message": message}]}
+
+
+def failing_chain(trace: str) -> tuple[list[Document], Document]:
+    """nodeclient -> board-api (a resolver faults; SQL streamed apart) -> worker (fine)."""
+    posts = subsegment(
+        "Query.posts",
+        START + 0.02,
+        0.2,
+        fault=True,
+        cause=cause("ChaosError", "Query.posts failed on purpose"),
+        annotations={"step": "handler"},
+    )
+    database = sql(START + 0.03, 0.01)
+    worker_call = remote_call("worker.internal", START + 0.25, 0.1)
+    api_call = remote_call("board.test", START + 0.01, 0.5, fault=True)
+    client = service_segment(
+        "nodeclient",
+        trace,
+        START,
+        0.55,
+        fault=True,
+        annotations={"myKey": "x"},
+        subsegments=[api_call],
+    )
+    api = service_segment(
+        "board-api",
+        trace,
+        START + 0.015,
+        0.45,
+        parent_id=api_call["id"],
+        fault=True,
+        annotations={"myKey": "api", "operation_name": "Feed", "operation_type": "query"},
+        http={
+            "request": {"method": "POST", "url": "http://board.test/graphql"},
+            "response": {"status": 200},
+        },
+        subsegments=[posts, worker_call],
+    )
+    worker = service_segment(
+        "worker",
+        trace,
+        START + 0.26,
+        0.08,
+        parent_id=worker_call["id"],
+        annotations={"myKey": "worker"},
+    )
+    return [client, api, worker], streamed(database, posts, trace)
+
+
+def erroring_chain(trace: str) -> list[Document]:
+    """nodeclient -> board-api -> worker, where the worker refuses the input: an error."""
+    step = subsegment(
+        "Worker.validate", START + 1.3, 0.01, error=True, cause=cause("ValueError", "bad id")
+    )
+    worker_call = remote_call("worker.internal", START + 1.2, 0.2, error=True)
+    api_call = remote_call("board.test", START + 1.01, 0.5, error=True)
+    return [
+        service_segment("nodeclient", trace, START + 1, 0.6, error=True, subsegments=[api_call]),
+        service_segment(
+            "board-api",
+            trace,
+            START + 1.02,
+            0.45,
+            parent_id=api_call["id"],
+            error=True,
+            subsegments=[worker_call],
+        ),
+        service_segment(
+            "worker",
+            trace,
+            START + 1.25,
+            0.1,
+            parent_id=worker_call["id"],
+            error=True,
+            subsegments=[step],
+        ),
+    ]
+
+
+@pytest.fixture
+async def two_traces(xray: RunningDaemon) -> tuple[str, str]:
+    failing, erroring = trace_id(), trace_id()
+    segments, part = failing_chain(failing)
+    send(xray, part, *reversed(segments), *erroring_chain(erroring))  # parts before parents
+    await stored(xray, 7)
+    return failing, erroring
+
+
+def window() -> dict[str, float]:
+    return {"StartTime": START - 60, "EndTime": time.time() + 60}
+
+
+async def matching(daemon: RunningDaemon, expression: str) -> set[str]:
+    answer = await call(
+        xray_client(daemon).get_trace_summaries, **window(), FilterExpression=expression
+    )
+    return {summary["Id"] for summary in answer["TraceSummaries"]}
+
+
+@pytest.mark.parametrize(
+    ("expression", "found"),
+    [
+        ('annotation.myKey = "x"', {"failing"}),
+        ('annotation.myKey = "worker"', {"failing"}),  # set downstream, not overwritten
+        ('annotation.step = "handler"', {"failing"}),  # set on a subsegment
+        ("fault", {"failing"}),
+        ("error", {"erroring"}),
+        ('rootcause.fault.service { name = "board-api" }', {"failing"}),
+        ('rootcause.fault.entity { exception.name = "ChaosError" }', {"failing"}),
+        ('rootcause.fault.entity { name = "Query.posts" AND !remote }', {"failing"}),
+        ('rootcause.fault.name = "Query.posts"', {"failing"}),
+        ('rootcause.error.service { name = "worker" }', {"erroring"}),
+        ('rootcause.error.entity { exception.message CONTAINS "bad" }', {"erroring"}),
+        ('rootcause.responsetime.service { name = "nodeclient" }', set()),
+        ('edge("nodeclient", "board-api") { fault }', {"failing"}),
+        ('edge("board-api", "worker") { error }', {"erroring"}),
+        ('edge("board-api", "worker")', {"failing", "erroring"}),
+        ('edge("nodeclient", "worker")', set()),
+        ('service("worker") { error }', {"erroring"}),
+        ('service("board-api") { responsetime > 0.4 }', {"failing", "erroring"}),
+        ("service() { fault }", {"failing"}),
+        ('service("postgres@localhost")', {"failing"}),
+        ('!service("postgres@localhost")', {"erroring"}),
+    ],
+)
+async def test_filters_see_every_service_of_a_trace(
+    xray: RunningDaemon, two_traces: tuple[str, str], expression: str, found: set[str]
+) -> None:
+    names = dict(zip(("failing", "erroring"), two_traces, strict=True))
+    assert await matching(xray, expression) == {names[name] for name in found}
+
+
+async def test_summaries_keep_every_value_and_name_root_causes(
+    xray: RunningDaemon, two_traces: tuple[str, str]
+) -> None:
+    failing, erroring = two_traces
+    answer = await call(xray_client(xray).get_trace_summaries, **window())
+    summaries = {summary["Id"]: summary for summary in answer["TraceSummaries"]}
+    summary = summaries[failing]
+    values = {
+        entry["AnnotationValue"]["StringValue"]: [s["Name"] for s in entry["ServiceIds"]]
+        for entry in summary["Annotations"]["myKey"]
+    }
+    assert values == {"x": ["nodeclient"], "api": ["board-api"], "worker": ["worker"]}
+    assert {s["Name"] for s in summary["ServiceIds"]} == {
+        "nodeclient",
+        "board-api",
+        "worker",
+        "postgres@localhost",
+    }
+    (fault,) = summary["FaultRootCauses"]
+    (service,) = fault["Services"]
+    assert service["Name"] == "board-api"
+    assert [entity["Name"] for entity in service["EntityPath"]] == ["board-api", "Query.posts"]
+    assert service["EntityPath"][-1]["Exceptions"] == [
+        {"Name": "ChaosError", "Message": "Query.posts failed on purpose"}
+    ]
+    assert fault["ClientImpacting"] is True
+    assert summary["ErrorRootCauses"] == []
+    (slow,) = summary["ResponseTimeRootCauses"]
+    assert slow["Services"][0]["Name"] == "board-api"
+
+    (error,) = summaries[erroring]["ErrorRootCauses"]
+    assert error["Services"][0]["Name"] == "worker"
+    assert error["Services"][0]["EntityPath"][-1]["Exceptions"][0]["Name"] == "ValueError"
+    assert summaries[erroring]["FaultRootCauses"] == []
+
+
+async def test_the_service_graph_links_services_through_parent_ids(
+    xray: RunningDaemon, two_traces: tuple[str, str]
+) -> None:
+    graph = await call(xray_client(xray).get_service_graph, **window())
+    services = {service["Name"]: service for service in graph["Services"]}
+    # The calls' own subsegments are edges, not nodes of their own.
+    assert set(services) == {"client", "nodeclient", "board-api", "worker", "postgres@localhost"}
+    names = {service["ReferenceId"]: name for name, service in services.items()}
+
+    def edges(name: str) -> dict[str, dict[str, Any]]:
+        return {names[edge["ReferenceId"]]: edge for edge in services[name]["Edges"]}
+
+    assert set(edges("client")) == {"nodeclient"}
+    assert set(edges("nodeclient")) == {"board-api"}
+    assert set(edges("board-api")) == {"worker", "postgres@localhost"}
+    to_api = edges("nodeclient")["board-api"]["SummaryStatistics"]
+    assert to_api["TotalCount"] == 2
+    assert to_api["FaultStatistics"]["TotalCount"] == 1
+    assert to_api["ErrorStatistics"]["TotalCount"] == 1
+    assert to_api["OkCount"] == 0
+    assert to_api["TotalResponseTime"] == pytest.approx(0.9)
+    histogram = edges("nodeclient")["board-api"]["ResponseTimeHistogram"]
+    assert histogram == [{"Value": 0.45, "Count": 2}]
+    to_worker = edges("board-api")["worker"]["SummaryStatistics"]
+    assert (to_worker["TotalCount"], to_worker["ErrorStatistics"]["TotalCount"]) == (2, 1)
+    assert services["board-api"]["SummaryStatistics"]["FaultStatistics"]["TotalCount"] == 1
+
+
+async def test_trace_graph_and_time_series(
+    xray: RunningDaemon, two_traces: tuple[str, str]
+) -> None:
+    client = xray_client(xray)
+    _, erroring = two_traces
+    graph = await call(client.get_trace_graph, TraceIds=[erroring])
+    assert {service["Name"] for service in graph["Services"]} == {
+        "client",
+        "nodeclient",
+        "board-api",
+        "worker",
+    }
+    series = await call(
+        client.get_time_series_service_statistics,
+        **window(),
+        EntitySelectorExpression='service("board-api")',
+        Period=60,
+    )
+    points = series["TimeSeriesServiceStatistics"]
+    assert sum(p["ServiceSummaryStatistics"]["TotalCount"] for p in points) == 2
+    edge = await call(
+        client.get_time_series_service_statistics,
+        **window(),
+        EntitySelectorExpression='edge("board-api", "worker")',
+    )
+    counts = [p["EdgeSummaryStatistics"]["TotalCount"] for p in edge["TimeSeriesServiceStatistics"]]
+    assert sum(counts) == 2
+
+
+async def test_groups_are_filters_usable_everywhere(
+    xray: RunningDaemon, two_traces: tuple[str, str]
+) -> None:
+    client = xray_client(xray)
+    failing, _ = two_traces
+    created = await call(client.create_group, GroupName="faulty", FilterExpression="fault")
+    assert created["Group"]["FilterExpression"] == "fault"
+    listed = await call(client.get_groups)
+    assert [group["GroupName"] for group in listed["Groups"]] == ["Default", "faulty"]
+    assert await matching(xray, 'group.name = "faulty"') == {failing}
+    assert await matching(xray, f'group.arn = "{created["Group"]["GroupARN"]}"') == {failing}
+    graph = await call(client.get_service_graph, **window(), GroupName="faulty")
+    (api,) = [s for s in graph["Services"] if s["Name"] == "board-api"]
+    assert api["SummaryStatistics"]["TotalCount"] == 1
+
+    await call(client.update_group, GroupName="faulty", FilterExpression="error")
+    assert await matching(xray, 'group.name = "faulty"') == {two_traces[1]}
+    with pytest.raises(ClientError, match="already exists"):
+        await call(client.create_group, GroupName="faulty", FilterExpression="ok")
+    with pytest.raises(ClientError, match="Invalid filter expression"):
+        await call(client.create_group, GroupName="broken", FilterExpression="responsetime >")
+    await call(client.delete_group, GroupName="faulty")
+    with pytest.raises(ClientError) as caught:
+        await call(client.get_group, GroupName="faulty")
+    assert caught.value.response["Error"]["Code"] == "InvalidRequestException"
+
+
+async def test_put_trace_segments_stores_good_documents_and_names_bad_ones(
+    xray: RunningDaemon,
+) -> None:
+    trace = trace_id()
+    good = service_segment("cli-job", trace, time.time() - 1, 0.2, annotations={"job": "nightly"})
+    answer = await call(
+        xray_client(xray).put_trace_segments,
+        TraceSegmentDocuments=[json.dumps(good), json.dumps({"id": "abc", "name": "no-trace"})],
+    )
+    assert answer["UnprocessedTraceSegments"] == [
+        {"Id": "abc", "ErrorCode": "400", "Message": "missing trace_id"}
+    ]
+    (found,) = (await call(xray_client(xray).batch_get_traces, TraceIds=[trace]))["Traces"]
+    assert json.loads(found["Segments"][0]["Document"])["name"] == "cli-job"
+    assert await matching(xray, 'annotation.job = "nightly"') == {trace}
+
+
+async def test_a_call_this_daemon_lacks_is_named_in_xrays_error_shape(xray: RunningDaemon) -> None:
+    with pytest.raises(ClientError) as caught:
+        await call(xray_client(xray).get_encryption_config)
+    error = caught.value.response["Error"]
+    assert error["Code"] == "InvalidRequestException"
+    assert "GetEncryptionConfig is not supported" in error["Message"]
