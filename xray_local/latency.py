@@ -12,6 +12,7 @@ from xray_local.summary import Facts
 
 HISTOGRAM_BUCKETS_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 NOT_RESOLVERS = ("graphql.", "folded:", "loader:")
+OPERATION_KEYS = frozenset({"operation_type", "operation_name"})
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,23 @@ def latency(name: str, seconds: list[float]) -> Latency:
 
 
 def by_operation(found: Iterable[tuple[Trace, Facts]]) -> list[Latency]:
+    """Each GraphQL segment's own time, by its operation name.
+
+    Only segments that carry ``operation_type`` or ``operation_name`` are GraphQL operations;
+    another service's
+    segment in the same trace (a calling client, a downstream worker) is not one, and a board
+    operation is timed by its own segment, not by the caller's root.
+    """
     samples: defaultdict[str, list[float]] = defaultdict(list)
-    for _, facts in found:
-        name = facts.annotation("operation_name")
-        samples[str(name) if name else "(anonymous)"].append(facts.response_time)
+    for trace, _ in found:
+        for segment in trace.segments:
+            notes = segment.get("annotations") or {}
+            if not OPERATION_KEYS & notes.keys() or not segment.get("end_time"):
+                continue
+            name = notes.get("operation_name")
+            samples[str(name) if name else "(anonymous)"].append(
+                segment["end_time"] - segment["start_time"]
+            )
     return _ranked(samples)
 
 
