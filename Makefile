@@ -15,7 +15,15 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
-install: $(STAMP)
+# GraphiQL's scripts, served by the API itself; without npm the page falls back to a CDN.
+GRAPHIQL := graph/graphiql_assets
+$(GRAPHIQL)/node_modules/.installed: $(GRAPHIQL)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(GRAPHIQL) --no-audit --no-fund --ignore-scripts --loglevel=error \
+		&& touch $@; \
+	else echo "npm not found: GraphiQL will load its scripts from unpkg.com"; fi
+
+install: $(STAMP) $(GRAPHIQL)/node_modules/.installed
 
 run: install
 	$(BIN)/board run

@@ -11,13 +11,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from db.engine import Database
 from graph.auth import BearerTokenBackend
 from graph.context import Context
+from graph.graphiql import graphiql_asset_routes, graphiql_page
 from graph.loaders import LoaderHook, build_loaders
 from graph.tokens import TokenSigner
 
@@ -35,10 +36,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         loader_hook: LoaderHook | None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql")
+        self.ide_page = graphiql_page()
         self.database = database
         self.tokens = tokens
         self.dataloaders = dataloaders
         self.loader_hook = loader_hook
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(self.ide_page)
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
         loaders = build_loaders(self.database, batched=self.dataloaders, hook=self.loader_hook)
@@ -75,6 +80,7 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *graphiql_asset_routes(),
         ],
         middleware=[
             *middleware,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy.engine import URL
 
 from board.app import board_app
@@ -17,6 +15,7 @@ from board.chaos import Chaos
 from board.demo import DemoPlan, migrate_twice, run_demo
 from db.engine import Database
 from graph.tokens import TokenSigner
+from tests.support.serving import served
 from tracing.config import TracingConfig
 from tracing.setup import configure_tracing
 from xray_local.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
@@ -34,17 +33,8 @@ async def api(database: Database, tokens: TokenSigner, xray: RunningDaemon) -> A
     tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": xray.address}))
     chaos = Chaos(error_rate=0.05, latency_ms=None, rng=random.Random(3))
     app = board_app(database, tokens, tracing=tracing, chaos=chaos)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    serving = asyncio.create_task(server.serve(sockets=[listener]))
-    while True:  # uvicorn flips `started` once it accepts connections
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/graphql"
-    server.should_exit = True
-    await serving
+    async with served(app) as url:
+        yield f"{url}/graphql"
 
 
 async def test_the_demo_finds_fifteen_traces_per_user_through_the_daemon(
