@@ -7,6 +7,7 @@ key, and each batch function run.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,10 @@ class ObservedLoader(Generic[Key, Value]):
 
     def load(self, key: Key) -> Awaitable[Value]:
         self._hook.requested(self._name)
-        return self._loader.load(key)
+        # One key's future is shared by every field that asked for it. When a field fails,
+        # graphql-core cancels its siblings; unshielded, that cancelled the shared future and
+        # every other field awaiting it, and the CancelledError escaped the whole request.
+        return asyncio.shield(self._loader.load(key))
 
 
 class PerKeyLoader(Generic[Key, Value]):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from xray_local.calls import calls
+from xray_local.calls import calls, duration, is_remote
 from xray_local.protocol import Document
 from xray_local.root_causes import RootCause, exceptions
 from xray_local.summary import Facts, part_facts
@@ -421,10 +421,10 @@ def _root_cause_subjects(facts: Facts, kind: str, level: str) -> list[dict[str, 
 
 def _entity_subject(entity: Document, total: float) -> dict[str, Any]:
     thrown = exceptions(entity)
-    spent = float(entity.get("end_time") or entity["start_time"]) - float(entity["start_time"])
+    spent = duration(entity)
     return {
         "name": entity["name"],
-        "remote": entity.get("namespace") in ("remote", "aws"),
+        "remote": is_remote(entity),
         "exception.name": [e["Name"] for e in thrown],
         "exception.message": [e["Message"] for e in thrown],
         "coverage": spent / total if total > 0 else 0.0,

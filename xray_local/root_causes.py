@@ -120,40 +120,30 @@ def exceptions(entity: Document) -> list[dict[str, str]]:
 
 def as_fault_or_error(cause: RootCause) -> dict[str, Any]:
     """A FaultRootCause/ErrorRootCause in botocore's xray shape."""
-    return {
-        "Services": [
-            {
-                "Name": cause.service,
-                "Names": [cause.service],
-                "Type": cause.service_type,
-                "EntityPath": [
-                    {"Name": e["name"], "Exceptions": exceptions(e), "Remote": is_remote(e)}
-                    for e in cause.path
-                ],
-                "Inferred": cause.inferred,
-            }
-        ],
-        "ClientImpacting": cause.client_impacting,
-    }
+    path = [
+        {"Name": e["name"], "Exceptions": exceptions(e), "Remote": is_remote(e)} for e in cause.path
+    ]
+    return _shaped(cause, path)
 
 
 def as_response_time(cause: RootCause, total: float) -> dict[str, Any]:
-    return {
-        "Services": [
-            {
-                "Name": cause.service,
-                "Names": [cause.service],
-                "Type": cause.service_type,
-                "EntityPath": [
-                    {
-                        "Name": e["name"],
-                        "Coverage": round(duration(e) / total, 4) if total > 0 else 0.0,
-                        "Remote": is_remote(e),
-                    }
-                    for e in cause.path
-                ],
-                "Inferred": cause.inferred,
-            }
-        ],
-        "ClientImpacting": cause.client_impacting,
+    path = [
+        {
+            "Name": e["name"],
+            "Coverage": round(duration(e) / total, 4) if total > 0 else 0.0,
+            "Remote": is_remote(e),
+        }
+        for e in cause.path
+    ]
+    return _shaped(cause, path)
+
+
+def _shaped(cause: RootCause, entity_path: list[dict[str, Any]]) -> dict[str, Any]:
+    service = {
+        "Name": cause.service,
+        "Names": [cause.service],
+        "Type": cause.service_type,
+        "EntityPath": entity_path,
+        "Inferred": cause.inferred,
     }
+    return {"Services": [service], "ClientImpacting": cause.client_impacting}

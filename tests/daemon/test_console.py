@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import time
 from pathlib import Path
 
@@ -11,16 +10,8 @@ import pytest
 
 from tests.daemon.conftest import send, stored
 from tests.daemon.documents import segment, sql, subsegment, trace_id
+from tests.support.browser import CHROMIUM, HEADLESS
 from xray_local.server import RunningDaemon
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-)
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)"
@@ -31,7 +22,7 @@ async def rendered(url: str, profile: Path) -> str:
     assert CHROMIUM is not None
     process = await asyncio.create_subprocess_exec(
         CHROMIUM,
-        *FLAGS,
+        *HEADLESS,
         f"--user-data-dir={profile}",
         "--dump-dom",
         url,

@@ -19,15 +19,14 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = (
+HEADLESS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
-    "--remote-debugging-port=0",
-    "--window-size=1400,1000",
 )
+DRIVEN = ("--remote-debugging-port=0", "--window-size=1400,1000")
 START_SECONDS = 30.0
 WAIT_SECONDS = 30.0
 
@@ -84,7 +83,8 @@ async def chromium_page(profile: Path) -> AsyncIterator[Page]:
     assert CHROMIUM is not None
     process = await asyncio.create_subprocess_exec(
         CHROMIUM,
-        *FLAGS,
+        *HEADLESS,
+        *DRIVEN,
         f"--user-data-dir={profile}",
         "about:blank",
         stdout=asyncio.subprocess.DEVNULL,

@@ -1,0 +1,61 @@
+"""A failed field cancels its siblings (graphql-core nulls the list and cancels the rest); a
+key they awaited from a DataLoader is shared with other fields, which must still get their
+value, not the sibling's cancellation. Seen as a CancelledError escaping a chaos feed request."""
+
+from __future__ import annotations
+
+import asyncio
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from graph.loaders import BatchFn, Key, ObservedLoader, Value
+
+
+class Unobserved:
+    def watching(self) -> bool:
+        return False
+
+    def requested(self, name: str, /) -> None:
+        return None
+
+    def batch(self, name: str, load_fn: BatchFn[Key, Value], /) -> BatchFn[Key, Value]:
+        return load_fn
+
+
+async def slow_batch(keys: list[int]) -> list[int]:
+    await asyncio.sleep(0.05)  # the failing sibling gets there first
+    return [key * 10 for key in keys]
+
+
+@strawberry.type
+class Item:
+    n: int
+
+    @strawberry.field
+    async def value(self, info: strawberry.Info) -> int:
+        if self.n == 0:
+            await asyncio.sleep(0)
+            raise ValueError("this item fails")
+        loader: ObservedLoader[int, int] = info.context["loader"]
+        return await loader.load(1)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def items(self) -> list[Item] | None:
+        return [Item(n=0), Item(n=1)]
+
+    @strawberry.field
+    async def other(self, info: strawberry.Info) -> int | None:
+        loader: ObservedLoader[int, int] = info.context["loader"]
+        return await loader.load(1)
+
+
+async def test_a_cancelled_sibling_does_not_cancel_a_shared_key() -> None:
+    schema = strawberry.Schema(query=Query)
+    loader = ObservedLoader("Shared", DataLoader(load_fn=slow_batch), Unobserved())
+    result = await schema.execute("{ items { value } other }", context_value={"loader": loader})
+    assert result.data == {"items": None, "other": 10}
+    assert [error.message for error in result.errors or []] == ["this item fails"]
