@@ -9,18 +9,8 @@ import asyncio
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from graph.loaders import BatchFn, Key, ObservedLoader, Value
-
-
-class Unobserved:
-    def watching(self) -> bool:
-        return False
-
-    def requested(self, name: str, /) -> None:
-        return None
-
-    def batch(self, name: str, load_fn: BatchFn[Key, Value], /) -> BatchFn[Key, Value]:
-        return load_fn
+from db.engine import Database
+from graph.loaders import Loader, SharedKeyLoader, build_loaders
 
 
 async def slow_batch(keys: list[int]) -> list[int]:
@@ -37,7 +27,7 @@ class Item:
         if self.n == 0:
             await asyncio.sleep(0)
             raise ValueError("this item fails")
-        loader: ObservedLoader[int, int] = info.context["loader"]
+        loader: Loader[int, int] = info.context["loader"]
         return await loader.load(1)
 
 
@@ -49,13 +39,18 @@ class Query:
 
     @strawberry.field
     async def other(self, info: strawberry.Info) -> int | None:
-        loader: ObservedLoader[int, int] = info.context["loader"]
+        loader: Loader[int, int] = info.context["loader"]
         return await loader.load(1)
 
 
 async def test_a_cancelled_sibling_does_not_cancel_a_shared_key() -> None:
     schema = strawberry.Schema(query=Query)
-    loader = ObservedLoader("Shared", DataLoader(load_fn=slow_batch), Unobserved())
+    loader = SharedKeyLoader(DataLoader(load_fn=slow_batch))
     result = await schema.execute("{ items { value } other }", context_value={"loader": loader})
     assert result.data == {"items": None, "other": 10}
     assert [error.message for error in result.errors or []] == ["this item fails"]
+
+
+def test_every_batched_loader_shares_keys_safely(database: Database) -> None:
+    loaders = build_loaders(database, batched=True)
+    assert all(isinstance(loader, SharedKeyLoader) for loader in vars(loaders).values())
