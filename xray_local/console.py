@@ -18,11 +18,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from xray_local.assembly import Trace
+from tracing.wire import N_PLUS_ONE, N_PLUS_ONE_FIELD, Document, Trace
 from xray_local.filters import FilterError, compile_filter
 from xray_local.index import TraceIndex
 from xray_local.latency import HISTOGRAM_BUCKETS_MS, Latency, by_operation, by_resolver
-from xray_local.protocol import Document
 from xray_local.service_graph import service_graph
 from xray_local.summary import Facts
 
@@ -140,7 +139,7 @@ def _trace_table(rows: list[Facts]) -> str:
         status = facts.http.get("status")
         css = "bad" if facts.fault else "warn" if facts.error else ""
         n_plus_one = (
-            facts.annotations.get("n_plus_one_field") if facts.annotations.get("n_plus_one") else ""
+            facts.annotations.get(N_PLUS_ONE_FIELD) if facts.annotations.get(N_PLUS_ONE) else ""
         )
         lines.append(
             f"<tr class='trace'><td>{_clock(facts.start)}</td>"

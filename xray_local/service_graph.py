@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xray_local.assembly import Trace, descendants
-from xray_local.protocol import Document
+from tracing.wire import Document, Trace, descendants
 
 CLIENT = ("client", "client")
 
