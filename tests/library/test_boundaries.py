@@ -31,7 +31,21 @@ def test_importing_every_tracing_module_loads_no_board_module() -> None:
 
 def test_the_public_api_is_what_all_lists() -> None:
     assert sorted(tracing.__all__) == sorted(set(tracing.__all__))
+    assert sorted(tracing.__all__) == sorted(tracing._MODULE_OF)
     assert all(hasattr(tracing, name) for name in tracing.__all__)
+
+
+def test_the_wire_format_loads_none_of_the_instrumentation() -> None:
+    """The daemon imports ``tracing.wire``: that must not load Strawberry, SQLAlchemy or the SDK."""
+    heavy = ("strawberry", "sqlalchemy", "aws_xray_sdk", "graphql", "tracing.setup")
+    script = (
+        "import sys, tracing.wire\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({heavy!r})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_the_daemon_imports_only_the_wire_formats_from_tracing() -> None:
