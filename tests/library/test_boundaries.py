@@ -16,17 +16,27 @@ BOARD_PACKAGES = ("graph", "db", "board", "xray_local", "bench", "tests")
 DAEMON_MAY_IMPORT = {"tracing.wire", "tracing.sampling.rules"}
 
 
-def test_importing_every_tracing_module_loads_no_board_module() -> None:
+def loaded_modules(imports: str, packages: tuple[str, ...]) -> list[str]:
+    """Modules of ``packages`` (or their submodules) a fresh interpreter loads for ``imports``."""
     script = (
-        "import pkgutil, sys, importlib, tracing\n"
-        "for module in pkgutil.walk_packages(tracing.__path__, 'tracing.'):\n"
-        "    importlib.import_module(module.name)\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {BOARD_PACKAGES!r}))\n"
+        f"import sys\n{imports}\n"
+        "print(sorted(m for m in sys.modules"
+        f" if any(m == p or m.startswith(p + '.') for p in {packages!r})))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == "[]"
+    loaded: list[str] = ast.literal_eval(result.stdout.strip())
+    return loaded
+
+
+def test_importing_every_tracing_module_loads_no_board_module() -> None:
+    every_module = (
+        "import importlib, pkgutil, tracing\n"
+        "for module in pkgutil.walk_packages(tracing.__path__, 'tracing.'):\n"
+        "    importlib.import_module(module.name)"
+    )
+    assert loaded_modules(every_module, BOARD_PACKAGES) == []
 
 
 def test_the_public_api_is_what_all_lists() -> None:
@@ -38,14 +48,7 @@ def test_the_public_api_is_what_all_lists() -> None:
 def test_the_wire_format_loads_none_of_the_instrumentation() -> None:
     """The daemon imports ``tracing.wire``: that must not load Strawberry, SQLAlchemy or the SDK."""
     heavy = ("strawberry", "sqlalchemy", "aws_xray_sdk", "graphql", "tracing.setup")
-    script = (
-        "import sys, tracing.wire\n"
-        f"print(sorted(m for m in sys.modules if m.startswith({heavy!r})))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    assert loaded_modules("import tracing.wire", heavy) == []
 
 
 def test_the_daemon_imports_only_the_wire_formats_from_tracing() -> None:

@@ -18,6 +18,20 @@ from tests.support.xray import UdpCollector
 from tracing import XRayMiddleware
 
 
+def app_from_environment(
+    enabled: str, url: URL, daemon: UdpCollector, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Starlette, GraphQLEndpoint]:
+    """What `board serve` builds with ``AWS_XRAY_SDK_ENABLED=enabled``, and its GraphQL endpoint."""
+    monkeypatch.setenv("AWS_XRAY_SDK_ENABLED", enabled)
+    monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", daemon.address)
+    monkeypatch.setenv("BOARD_SECRET_KEY", "test-secret")
+    app = build_app(Settings.from_env(), url)
+    assert isinstance(app, Starlette)
+    (route,) = [r for r in app.routes if isinstance(r, Route) and r.path == GRAPHQL_PATH]
+    assert isinstance(route.endpoint, GraphQLEndpoint)
+    return app, route.endpoint
+
+
 def middleware_classes(app: Starlette) -> list[object]:
     return [entry.cls for entry in app.user_middleware]
 
@@ -30,21 +44,12 @@ def extension_names(endpoint: GraphQLEndpoint) -> list[str]:
 async def test_disabled_tracing_sends_nothing_and_adds_nothing(
     migrated_url: URL, daemon: UdpCollector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AWS_XRAY_SDK_ENABLED", "false")
-    monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", daemon.address)
-    monkeypatch.setenv("BOARD_SECRET_KEY", "test-secret")
+    app, endpoint = app_from_environment("false", migrated_url, daemon, monkeypatch)
 
-    app = build_app(Settings.from_env(), migrated_url)
-
-    assert isinstance(app, Starlette)
-    (route,) = [r for r in app.routes if isinstance(r, Route) and r.path == GRAPHQL_PATH]
-    endpoint = route.endpoint
-    assert isinstance(endpoint, GraphQLEndpoint)
     assert XRayMiddleware not in middleware_classes(app)
     assert extension_names(endpoint) == ["CodedErrors"]
     assert endpoint.loader_hook is None
-    engine = endpoint.database.engine
-    assert not engine.sync_engine.dispatch.before_cursor_execute
+    assert not endpoint.database.engine.sync_engine.dispatch.before_cursor_execute
     try:
         async with asgi_client(app) as http:
             response = await http.post("/graphql", json={"query": "{ posts { totalCount } }"})
@@ -57,21 +62,14 @@ async def test_disabled_tracing_sends_nothing_and_adds_nothing(
     assert daemon.datagrams == []
 
 
-def test_an_enabled_app_from_the_same_factory_has_every_part(
+async def test_an_enabled_app_from_the_same_factory_has_every_part(
     migrated_url: URL, daemon: UdpCollector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The counterpart: the same checks find the tracing parts when the switch is on."""
-    monkeypatch.setenv("AWS_XRAY_SDK_ENABLED", "true")
-    monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", daemon.address)
-    monkeypatch.setenv("BOARD_SECRET_KEY", "test-secret")
+    app, endpoint = app_from_environment("true", migrated_url, daemon, monkeypatch)
 
-    app = build_app(Settings.from_env(), migrated_url)
-
-    assert isinstance(app, Starlette)
-    (route,) = [r for r in app.routes if isinstance(r, Route) and r.path == GRAPHQL_PATH]
-    endpoint = route.endpoint
-    assert isinstance(endpoint, GraphQLEndpoint)
     assert XRayMiddleware in middleware_classes(app)
     assert extension_names(endpoint) == ["tracing_extension", "CodedErrors"]
     assert endpoint.loader_hook is not None
     assert endpoint.database.engine.sync_engine.dispatch.before_cursor_execute
+    await endpoint.database.dispose()
