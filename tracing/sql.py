@@ -96,11 +96,11 @@ class _TargetCache:
 
     def of(self, conn: Connection) -> SqlTarget:
         if self._target is None:
-            self._target = sql_target(self._url, conn.dialect)
+            self._target = _sql_target(self._url, conn.dialect)
         return self._target
 
 
-def sql_target(url: URL, dialect: Dialect) -> SqlTarget:
+def _sql_target(url: URL, dialect: Dialect) -> SqlTarget:
     """X-Ray's ``sql`` fields for the database behind ``url``, as its dialect describes it."""
     host = _host_name(url)
     backend = url.get_backend_name()
