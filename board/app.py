@@ -1,4 +1,8 @@
-"""The composition root: the board API wired to its database and, unless disabled, to tracing."""
+"""The composition root: the board API wired to its database and, unless disabled, to tracing.
+
+The board uses the ``tracing`` library as any Strawberry + SQLAlchemy app would: through its
+public API, with the board's own policy passed in.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,23 @@ from board.chaos import Chaos, ChaosError, ChaosInjector
 from board.secrets import keep_credentials_fresh
 from board.settings import NO_CHAOS, Settings
 from db.engine import Database
-from graph.app import create_app
+from graph.app import GRAPHQL_PATH, create_app
 from graph.errors import BoardError
-from graph.schema import build_schema, wrap_custom_resolvers
+from graph.schema import build_schema
 from graph.tokens import TokenSigner
-from tracing.config import TracingConfig
-from tracing.graphql_errors import SERVER_FAULT_CODES, ErrorCodes
-from tracing.setup import Tracing, configure_tracing
+from tracing import (
+    SECRET_ARGUMENTS,
+    SERVER_FAULT_CODES,
+    ErrorCodes,
+    Tracing,
+    TracingConfig,
+    TracingPolicy,
+    configure,
+    wrap_custom_resolvers,
+)
+
+# Beyond secrets, the free text users store (titles, posts, comments) stays out of traces.
+PRIVATE_ARGUMENTS = (*SECRET_ARGUMENTS, "title", "content", "body", "text")
 
 # An injected failure stands for an outage: a fault, like the internal and unavailable ones.
 ERROR_CODES = ErrorCodes(faults=SERVER_FAULT_CODES | {ChaosError.code})
@@ -28,10 +42,21 @@ def build_app(settings: Settings, url: URL) -> ASGIApp:
     return board_app(
         database,
         TokenSigner(settings.signing_key()),
-        tracing=configure_tracing(TracingConfig.from_env()),
+        tracing=board_tracing(settings.tracing),
         dataloaders=settings.dataloaders,
         chaos=settings.chaos,
     )
+
+
+def board_tracing(config: TracingConfig) -> Tracing:
+    """The tracing library configured with the board's policy."""
+    policy = TracingPolicy(
+        graphql_path=GRAPHQL_PATH,
+        private_arguments=PRIVATE_ARGUMENTS,
+        is_client_error=is_client_error,
+        error_codes=ERROR_CODES,
+    )
+    return configure(config, policy)
 
 
 def board_app(
@@ -42,22 +67,23 @@ def board_app(
     dataloaders: bool = True,
     chaos: Chaos = NO_CHAOS,
 ) -> ASGIApp:
+    """The board API; ``tracing=None`` (or a disabled ``Tracing``) serves it untraced."""
     injector = ChaosInjector(chaos) if chaos.enabled else None
-    extensions = [tracing.extension(ERROR_CODES)] if tracing else []
+    extensions = tracing.schema_extensions() if tracing else []
     schema = build_schema([*extensions, injector.extension] if injector else extensions)
     if injector is not None:
         # Wrapped first, so the tracing wrapper sits outside it and records the injected fault.
         wrap_custom_resolvers(schema, injector.wrap)
     if tracing is not None:
-        tracing.instrument(database.engine)
-        tracing.instrument_schema(schema, is_client_error)
+        tracing.instrument_engine(database.engine)
+        tracing.instrument_schema(schema)
     return create_app(
         database,
         schema,
         tokens=tokens,
         dataloaders=dataloaders,
         loader_hook=tracing.loader_hook() if tracing else None,
-        middleware=[tracing.middleware()] if tracing else [],
+        middleware=tracing.middleware() if tracing else [],
     )
 
 

@@ -34,7 +34,7 @@ from graphql.language.visitor import SKIP, VisitorAction
 from strawberry.extensions import SchemaExtension
 
 from graph.errors import BoardError
-from graph.schema import Resolver
+from tracing import Resolver
 
 ResolveInfo = GraphQLResolveInfo[Any]
 
@@ -92,7 +92,7 @@ class ChaosInjector:
         return _ChaosExtension(self)
 
     def wrap(self, name: str, resolve: Resolver) -> Resolver:
-        """For ``graph.schema.wrap_custom_resolvers``: each resolver of ours may fail or stall."""
+        """A ``tracing.ResolverWrapper``: each resolver of ours may fail or stall."""
         self._wrapped.add(name)
         chaos = self.chaos
 

@@ -1,4 +1,8 @@
-"""The application's configuration, read once from the environment (README: Configuration)."""
+"""The application's configuration, read once from the environment (README: Configuration).
+
+Every variable is read by the tracing library's one rule (``tracing.env_flag`` and friends): a
+bad value stops start-up with a ``ConfigurationError`` naming the variable.
+"""
 
 from __future__ import annotations
 
@@ -6,32 +10,29 @@ import os
 import random
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from board.chaos import Chaos
+from tracing import ConfigurationError as ConfigurationError  # raised here, caught by the CLI
+from tracing import TracingConfig, env_flag, env_positive_int
 
-TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
-FALSE_WORDS = frozenset({"0", "false", "off", "no"})
-
-
-class ConfigurationError(ValueError):
-    """An environment variable has a value we cannot use; the message names it."""
-
-
-def flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    word = raw.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ConfigurationError(f"{name} must be on or off (got {raw!r})")
+SERVICE_NAME = "board-api"
 
 
 NO_CHAOS = Chaos(error_rate=0.0, latency_ms=None, rng=random.Random(0))
+
+
+def tracing_config(environ: Mapping[str, str]) -> TracingConfig:
+    """The X-Ray SDK variables, the board's service name, and the board's tracing knobs."""
+    config = TracingConfig.from_env(environ, service_name=SERVICE_NAME)
+    return replace(
+        config,
+        field_cap=env_positive_int(environ, "BOARD_TRACE_FIELD_CAP", config.field_cap),
+        n_plus_one_threshold=env_positive_int(
+            environ, "BOARD_N_PLUS_ONE_THRESHOLD", config.n_plus_one_threshold
+        ),
+    )
 
 
 def chaos_from(environ: Mapping[str, str]) -> Chaos:
@@ -81,6 +82,7 @@ class Settings:
     database_url: str | None
     secret_key: str | None
     dataloaders: bool
+    tracing: TracingConfig
     database_secret_arn: str | None = None
     chaos: Chaos = NO_CHAOS
 
@@ -90,7 +92,8 @@ class Settings:
             data_dir=Path(environ.get("BOARD_DATA_DIR") or ".data"),
             database_url=environ.get("DATABASE_URL") or None,
             secret_key=environ.get("BOARD_SECRET_KEY") or None,
-            dataloaders=flag(environ, "BOARD_DATALOADERS", default=True),
+            dataloaders=env_flag(environ, "BOARD_DATALOADERS", default=True),
+            tracing=tracing_config(environ),
             database_secret_arn=environ.get("DATABASE_SECRET_ARN") or None,
             chaos=chaos_from(environ),
         )

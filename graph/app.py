@@ -23,6 +23,7 @@ from graph.loaders import LoaderHook, build_loaders
 from graph.tokens import TokenSigner
 
 HEALTH_TIMEOUT_SECONDS = 2.0
+GRAPHQL_PATH = "/graphql"
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -78,7 +79,7 @@ def create_app(
 
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             *graphiql_asset_routes(),
         ],

@@ -4,16 +4,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from functools import partial
+from collections.abc import Iterator
 from typing import Any
 
 from strawberry.extensions import SchemaExtension
 
 from tracing.entities import name_annotation
-from tracing.graphql_errors import DEFAULT_ERROR_CODES, ErrorCodes, mark_graphql_errors
-from tracing.request_trace import RequestTrace
-from tracing.scope import current_scope, current_trace_id
+from tracing.graphql_errors import mark_graphql_errors
+from tracing.request_trace import RequestTrace, current_scope, current_trace_id
+from tracing.wire import OPERATION_NAME, OPERATION_TYPE, STEP_PREFIX
 
 
 class TraceIdExtension(SchemaExtension):
@@ -25,9 +24,8 @@ class TraceIdExtension(SchemaExtension):
 
 
 class TracingExtension(TraceIdExtension):
-    def __init__(self, *, trace: RequestTrace, error_codes: ErrorCodes) -> None:
+    def __init__(self, *, trace: RequestTrace) -> None:
         self._trace = trace
-        self._error_codes = error_codes
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -35,16 +33,16 @@ class TracingExtension(TraceIdExtension):
         # Extensions listed after this one (error coding, masking) have finished by now.
         result = self.execution_context.result
         errors = (result.errors if result is not None else None) or ()
-        mark_graphql_errors(self._trace.segment, errors, self._error_codes)
+        mark_graphql_errors(self._trace.segment, errors, self._trace.error_codes)
 
     def on_parse(self) -> Iterator[None]:
-        yield from self._step("graphql.parse")
+        yield from self._step(STEP_PREFIX + "parse")
 
     def on_validate(self) -> Iterator[None]:
-        yield from self._step("graphql.validate")
+        yield from self._step(STEP_PREFIX + "validate")
 
     def on_execute(self) -> Iterator[None]:
-        step = self._trace.open_step("graphql.execute")
+        step = self._trace.open_step(STEP_PREFIX + "execute")
         self._trace.enter_execution(step)
         yield
         self._trace.close_step(step)
@@ -58,24 +56,18 @@ class TracingExtension(TraceIdExtension):
         context = self.execution_context
         name = context.operation_name
         if name:
-            trace.segment.put_annotation("operation_name", name_annotation(name))
+            trace.segment.put_annotation(OPERATION_NAME, name_annotation(name))
         if context.graphql_document is not None:
             try:
                 kind = context.operation_type.value
             except RuntimeError:  # the named operation is not in the document
                 return
-            trace.segment.put_annotation("operation_type", kind)
+            trace.segment.put_annotation(OPERATION_TYPE, kind)
 
 
-def tracing_extension(
-    error_codes: ErrorCodes = DEFAULT_ERROR_CODES,
-) -> Callable[[], SchemaExtension]:
+def tracing_extension() -> SchemaExtension:
     """The factory Strawberry calls once per operation, in the request's context."""
-    return partial(_extension_for_request, error_codes)
-
-
-def _extension_for_request(error_codes: ErrorCodes) -> SchemaExtension:
     scope = current_scope.get()
     if scope is None:
         return TraceIdExtension()
-    return TracingExtension(trace=scope.trace, error_codes=error_codes)
+    return TracingExtension(trace=scope.trace)

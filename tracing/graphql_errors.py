@@ -4,8 +4,8 @@ GraphQL answers most failures with HTTP 200 and an ``errors`` list, so the statu
 leaves a failed request looking clean: X-Ray's ``error``/``fault`` filters, ``HasFault``, root
 causes and the service map all read the segment's flags. With chaos failing one resolver in
 10% of feeds, ``fault`` found none of those requests before this; it now finds every one.
-Which codes are server faults is the caller's policy (``ErrorCodes``); the HTTP status the
-client sees is unchanged.
+Which codes are server faults is the caller's policy (``TracingPolicy.error_codes``); the HTTP
+status the client sees is unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_xray_sdk.core.models.segment import Segment
+
+from tracing.wire import GRAPHQL_ERROR_CODES, GRAPHQL_ERRORS
 
 SERVER_FAULT_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"})
 THROTTLE_CODES = frozenset({"RATE_LIMITED"})
@@ -54,8 +56,8 @@ def mark_graphql_errors(segment: Segment, errors: Iterable[Any], codes: ErrorCod
     if not found:
         return
     distinct = sorted(set(found))
-    segment.put_annotation("graphql_errors", len(found))
-    segment.put_annotation("graphql_error_codes", ",".join(distinct)[:CODES_ANNOTATION_MAX])
+    segment.put_annotation(GRAPHQL_ERRORS, len(found))
+    segment.put_annotation(GRAPHQL_ERROR_CODES, ",".join(distinct)[:CODES_ANNOTATION_MAX])
     if any(code in codes.faults for code in distinct):
         segment.add_fault_flag()
     else:

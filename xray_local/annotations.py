@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from xray_local.assembly import descendants
-from xray_local.protocol import Document
+from tracing.wire import Document, descendants
 
 AnnotationValue = str | float | bool
 

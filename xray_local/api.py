@@ -9,12 +9,12 @@ from typing import Any
 
 from starlette.routing import Route
 
-from xray_local.assembly import Trace
+from tracing.wire import DATAGRAM_MAX, Trace
 from xray_local.filters import FilterError, Predicate, compile_filter
 from xray_local.groups import GroupStore
 from xray_local.index import TraceIndex
 from xray_local.operation import InvalidRequest, operation
-from xray_local.protocol import DATAGRAM_MAX, BadDatagram, checked_document
+from xray_local.protocol import BadDatagram, checked_document
 from xray_local.sampling_api import SamplingAuthority
 from xray_local.service_graph import service_graph
 from xray_local.statistics import DEFAULT_PERIOD, SelectorError, parse_selector, time_series

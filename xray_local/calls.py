@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from xray_local.assembly import Trace, descendants
-from xray_local.protocol import Document
+from tracing.wire import Document, Trace, descendants
 
 Node = tuple[str, str]  # (name, type), as GetServiceGraph names a service
 CLIENT: Node = ("client", "client")

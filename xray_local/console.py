@@ -18,14 +18,21 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from tracing.wire import (
+    GRAPHQL_ERROR_CODES,
+    N_PLUS_ONE,
+    N_PLUS_ONE_FIELD,
+    OPERATION_NAME,
+    OPERATION_TYPE,
+    Document,
+    Trace,
+)
 from xray_local.annotations import sources
-from xray_local.assembly import Trace
 from xray_local.filters import FilterError, Predicate, compile_filter
 from xray_local.groups import DEFAULT_GROUP, GroupStore
 from xray_local.index import TraceIndex
 from xray_local.latency import HISTOGRAM_BUCKETS_MS, Latency, by_operation, by_resolver
 from xray_local.map_svg import service_map_svg
-from xray_local.protocol import Document
 from xray_local.root_causes import exceptions, root_causes
 from xray_local.service_graph import service_graph
 from xray_local.summary import Facts
@@ -171,11 +178,11 @@ def _trace_table(rows: list[Facts]) -> str:
     for facts in rows:
         status = facts.http.get("status")
         css = "bad" if facts.fault else "warn" if facts.error else ""
-        n_plus_one = facts.annotation("n_plus_one_field") if facts.annotation("n_plus_one") else ""
+        n_plus_one = facts.annotation(N_PLUS_ONE_FIELD) if facts.annotation(N_PLUS_ONE) else ""
         lines.append(
             f"<tr class='trace'><td>{_clock(facts.start)}</td>"
-            f"<td>{escape(str(facts.annotation('operation_name') or ''))}</td>"
-            f"<td>{escape(str(facts.annotation('operation_type') or ''))}</td>"
+            f"<td>{escape(str(facts.annotation(OPERATION_NAME) or ''))}</td>"
+            f"<td>{escape(str(facts.annotation(OPERATION_TYPE) or ''))}</td>"
             f"<td>{escape(', '.join(facts.users))}</td>"
             f"<td class='{css}'>{escape(str(status or ''))}</td>"
             f"<td class='{css} flags'>{_flags(facts)}</td>"
@@ -189,7 +196,7 @@ def _trace_table(rows: list[Facts]) -> str:
 
 def _flags(facts: Facts) -> str:
     named = [("fault", facts.fault), ("error", facts.error), ("throttle", facts.throttle)]
-    codes = facts.annotation("graphql_error_codes")
+    codes = facts.annotation(GRAPHQL_ERROR_CODES)
     shown = " ".join(name for name, on in named if on)
     return escape(f"{shown} ({codes})" if codes and shown else shown)
 

@@ -1,4 +1,4 @@
-"""X-Ray filter expressions (the subset CONTRACT §7 and the README list), compiled to predicates.
+"""X-Ray filter expressions (the subset the README lists), compiled to predicates.
 
 Grammar:  expr := and ("OR" and)* ; and := unary ("AND" unary)* ;
           unary := ("NOT" | "!") unary | "(" expr ")" | keyword | field op value
@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tracing.wire import Document
 from xray_local.calls import calls, duration, is_remote
-from xray_local.protocol import Document
 from xray_local.root_causes import RootCause, exceptions
 from xray_local.summary import Facts, part_facts
 

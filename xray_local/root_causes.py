@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xray_local.assembly import Trace
+from tracing.wire import Document, Trace
 from xray_local.calls import children, duration, entry_segments, inferred_node, is_remote, owners
-from xray_local.protocol import Document
 
 SPENT_BELOW = 0.5
 

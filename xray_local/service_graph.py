@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xray_local.assembly import Trace
+from tracing.wire import Document, Trace
 from xray_local.calls import CLIENT, Node, calls, duration
-from xray_local.protocol import Document
 
 
 @dataclass

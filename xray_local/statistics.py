@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from xray_local.assembly import Trace
+from tracing.wire import Trace
 from xray_local.calls import Call, calls
 from xray_local.service_graph import EdgeStats
 

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracing.wire import Document, Trace
 from xray_local.annotations import Annotated, AnnotationValue, indexed
-from xray_local.assembly import Trace
 from xray_local.calls import calls
-from xray_local.protocol import Document
 from xray_local.root_causes import (
     RootCause,
     as_fault_or_error,

@@ -13,16 +13,16 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from board.app import board_app
+from board.app import board_app, board_tracing
 from db.engine import Database
 from graph.graphiql import ASSETS, installed
 from graph.tokens import TokenSigner
-from tests.support.browser import CHROMIUM, chromium_page
+from tests.support.asgi import asgi_client
+from tests.support.browser import chromium_page, needs_chromium
 from tests.support.feed import FEED, SECRET_TITLE, seed_feed
 from tests.support.serving import served
-from tracing.config import TracingConfig
-from tracing.setup import configure_tracing
-from xray_local.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
+from tests.support.traced_app import board_tracing_config
+from xray_local.server import RunningDaemon
 
 RESULT = "document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() || ''"
 
@@ -32,12 +32,6 @@ async def trace_stored(xray: RunningDaemon, trace_id: str) -> None:
         # The daemon stores in its own thread; there is no event to wait on.
         while (await http.get(f"{xray.url}/traces/{trace_id}")).status_code != 200:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-async def xray(tmp_path: Path) -> AsyncIterator[RunningDaemon]:
-    async with running_daemon(DaemonSettings("127.0.0.1", 0, tmp_path, rules_from(None))) as d:
-        yield d
 
 
 async def test_the_page_is_served_with_local_assets(client_http: httpx.AsyncClient) -> None:
@@ -55,19 +49,18 @@ async def test_the_page_is_served_with_local_assets(client_http: httpx.AsyncClie
 async def client_http(database: Database, tokens: TokenSigner) -> AsyncIterator[httpx.AsyncClient]:
     if not installed():
         pytest.skip("GraphiQL's npm packages are not installed (make install runs npm ci)")
-    transport = httpx.ASGITransport(app=board_app(database, tokens, tracing=None))
-    async with httpx.AsyncClient(transport=transport, base_url="http://board.test") as http:
+    async with asgi_client(board_app(database, tokens, tracing=None)) as http:
         yield http
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+@needs_chromium
 async def test_graphiql_runs_the_feed_and_its_trace_opens_in_the_console(
     database: Database, tokens: TokenSigner, xray: RunningDaemon, tmp_path: Path
 ) -> None:
     if not installed():
         pytest.skip(f"GraphiQL's npm packages are not installed: {sorted(ASSETS)}")
     await seed_feed(database, users=2, posts=3, comments=1)
-    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": xray.address}))
+    tracing = board_tracing(board_tracing_config(xray.address))
     app = board_app(database, tokens, tracing=tracing)
     variables = json.dumps({"first": 3, "comments": 1})
     async with served(app) as api, chromium_page(tmp_path / "profile") as page:

@@ -10,25 +10,22 @@ from typing import Any
 import httpx
 import pytest
 
-from board.app import board_app
+from board.app import board_app, board_tracing
 from board.chaos import Chaos
-from board.settings import ConfigurationError, chaos_from
+from board.settings import chaos_from
 from db.engine import Database
 from graph.tokens import TokenSigner
+from tests.support.asgi import asgi_client
 from tests.support.feed import FEED, seed_feed
+from tests.support.traced_app import board_tracing_config
 from tests.support.xray import UdpCollector, named
-from tracing.config import TracingConfig
-from tracing.setup import configure_tracing
-
-
-def client_for(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://board.test")
+from tracing import ConfigurationError
 
 
 async def failing_paths(database: Database, tokens: TokenSigner, seed: int) -> list[str]:
     chaos = chaos_from({"BOARD_CHAOS_ERROR_RATE": "0.5", "BOARD_CHAOS_SEED": str(seed)})
     paths = []
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         for _ in range(8):
             payload = (
                 await http.post(
@@ -62,7 +59,7 @@ async def test_at_rate_one_every_request_fails_once_with_an_honest_code(
     database: Database, tokens: TokenSigner
 ) -> None:
     chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(1))
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         for field, query in ROOT_FIELDS.items():
             (error,) = (await http.post("/graphql", json={"query": query})).json()["errors"]
             assert error["path"][0] == field
@@ -85,7 +82,7 @@ async def test_the_failing_resolver_is_one_of_ours_chosen_at_random(
 ) -> None:
     await seed_feed(database, users=2, posts=3, comments=2)
     chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(5))
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         errors = await feed_errors(http, 40)
     assert all(len(found) == 1 for found in errors)  # one injected failure per request
     failed = {found[0]["message"].split(" ")[0] for found in errors}
@@ -97,7 +94,7 @@ async def test_the_failing_resolver_is_one_of_ours_chosen_at_random(
 async def test_the_rate_is_a_share_of_requests(database: Database, tokens: TokenSigner) -> None:
     await seed_feed(database, users=2, posts=3, comments=2)
     chaos = chaos_from({"BOARD_CHAOS_ERROR_RATE": "0.25", "BOARD_CHAOS_SEED": "11"})
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         errors = await feed_errors(http, 100)
     # Drawn per resolver (~20 on this feed), 0.25 failed nearly every request.
     assert 15 <= sum(1 for found in errors if found) <= 35
@@ -107,7 +104,7 @@ async def test_the_rate_is_a_share_of_requests(database: Database, tokens: Token
 async def test_latency_is_added_within_bounds(database: Database, tokens: TokenSigner) -> None:
     chaos = chaos_from({"BOARD_CHAOS_LATENCY_MS": "150-200", "BOARD_CHAOS_SEED": "1"})
     assert all(0.15 <= chaos.delay_seconds() <= 0.2 for _ in range(1000))
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         started = time.perf_counter()
         payload = (await http.post("/graphql", json={"query": "{ viewer { id } }"})).json()
         elapsed = time.perf_counter() - started
@@ -119,9 +116,9 @@ async def test_an_injected_fault_marks_its_resolver_in_the_trace(
     database: Database, tokens: TokenSigner, daemon: UdpCollector
 ) -> None:
     await seed_feed(database, users=1, posts=1, comments=1)
-    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": daemon.address}))
+    tracing = board_tracing(board_tracing_config(daemon.address))
     chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(1))
-    async with client_for(board_app(database, tokens, tracing=tracing, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=tracing, chaos=chaos)) as http:
         payload = (
             await http.post("/graphql", json={"query": "query Posts { posts { totalCount } }"})
         ).json()
@@ -151,7 +148,7 @@ def test_bad_or_dangerous_settings_are_refused(environ: dict[str, str], message:
 async def test_mutations_are_never_faulted(database: Database, tokens: TokenSigner) -> None:
     chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(1))
     mutation = "mutation($u: String!, $p: String!) { signUp(username: $u, password: $p) { token } }"
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         payload = (
             await http.post(
                 "/graphql", json={"query": mutation, "variables": {"u": "kim", "p": "x" * 12}}

@@ -8,8 +8,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.daemon.conftest import call, send, stored, xray_client
-from tests.daemon.documents import segment, sql, streamed, subsegment, trace_id
+from tests.support.daemon import call, send, stored, xray_client
+from tests.support.documents import segment, sql, streamed, subsegment, trace_id
 from xray_local.server import RunningDaemon
 
 

@@ -8,11 +8,13 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from tests.daemon.conftest import call, send, stored, xray_client
-from tests.daemon.documents import trace_id
-from tests.daemon.services import erroring_chain, failing_chain
-from tests.daemon.test_console import pytestmark, rendered  # noqa: F401 (skips without chromium)
+from tests.support.browser import needs_chromium, rendered
+from tests.support.daemon import call, send, stored, xray_client
+from tests.support.documents import trace_id
+from tests.support.services import erroring_chain, failing_chain
 from xray_local.server import RunningDaemon
+
+pytestmark = needs_chromium
 
 
 async def two_traces(xray: RunningDaemon) -> tuple[str, str]:

@@ -7,17 +7,14 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from typing import Any
 
-import httpx
-
-from board.app import board_app
 from board.chaos import Chaos
 from db.engine import Database
 from graph.tokens import TokenSigner
-from tests.daemon.conftest import call, stored, xray_client
+from tests.support.daemon import call, stored, xray_client
 from tests.support.feed import FEED, seed_feed
-from tracing.config import TracingConfig
-from tracing.setup import configure_tracing
+from tests.support.traced_app import board_tracing_config, traced_http
 from xray_local.server import RunningDaemon
 
 REQUESTS = 40
@@ -28,14 +25,12 @@ async def test_every_failed_request_is_found_by_fault_and_no_clean_one(
     database: Database, tokens: TokenSigner, xray: RunningDaemon
 ) -> None:
     await seed_feed(database, users=2, posts=4, comments=2)
-    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": xray.address}))
+    config = board_tracing_config(xray.address)
     chaos = Chaos(error_rate=0.3, latency_ms=None, rng=random.Random(17))
-    app = board_app(database, tokens, tracing=tracing, chaos=chaos)
     started = time.time() - 1
     failed: dict[str, str] = {}
     clean: set[str] = set()
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://board.test") as http:
+    async with traced_http(database, tokens, config, chaos=chaos) as http:
         for sent in range(1, REQUESTS + 1):
             response = await http.post(
                 "/graphql", json={"query": FEED, "variables": {"first": 4, "comments": 2}}
@@ -54,7 +49,7 @@ async def test_every_failed_request_is_found_by_fault_and_no_clean_one(
     client = xray_client(xray)
     window = {"StartTime": started, "EndTime": time.time() + 60}
 
-    async def found(expression: str) -> dict[str, dict[str, object]]:
+    async def found(expression: str) -> dict[str, dict[str, Any]]:
         answer = await call(client.get_trace_summaries, **window, FilterExpression=expression)
         return {summary["Id"]: summary for summary in answer["TraceSummaries"]}
 
@@ -68,7 +63,7 @@ async def test_every_failed_request_is_found_by_fault_and_no_clean_one(
     assert set(await found("ok")) == clean
     assert set(await found('annotation.graphql_error_codes = "CHAOS_INJECTED"')) == set(failed)
     for trace, field in failed.items():
-        (cause,) = faulty[trace]["FaultRootCauses"]  # type: ignore[misc]
+        (cause,) = faulty[trace]["FaultRootCauses"]
         path = cause["Services"][0]["EntityPath"]
         assert path[-1]["Name"] == field
         assert path[-1]["Exceptions"][0]["Name"] == "ChaosError"

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.daemon.conftest import call, send, stored, xray_client
-from tests.daemon.documents import trace_id
-from tests.daemon.services import START, erroring_chain, failing_chain, service_segment
+from tests.support.daemon import call, send, stored, xray_client
+from tests.support.documents import trace_id
+from tests.support.services import START, erroring_chain, failing_chain, service_segment
 from xray_local.server import RunningDaemon
 
 

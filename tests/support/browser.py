@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -25,6 +26,9 @@ HEADLESS = (
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)"
 )
 DRIVEN = ("--remote-debugging-port=0", "--window-size=1400,1000")
 START_SECONDS = 30.0
@@ -75,6 +79,22 @@ class Page:
             text = await self.evaluate("document.body ? document.body.innerText : ''")
             shown = f"the page shows: {text[:500]!r}"
             raise BrowserError(f"waited {WAIT_SECONDS} s for {what}; {shown}") from None
+
+
+async def rendered(url: str, profile: Path) -> str:
+    """The page at ``url`` as headless Chromium renders it, scripts run (``--dump-dom``)."""
+    assert CHROMIUM is not None
+    process = await asyncio.create_subprocess_exec(
+        CHROMIUM,
+        *HEADLESS,
+        f"--user-data-dir={profile}",
+        "--dump-dom",
+        url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return output.decode()
 
 
 @contextlib.asynccontextmanager

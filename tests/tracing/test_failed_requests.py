@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import random
 
-import httpx
-
-from board.app import board_app
 from board.chaos import Chaos
 from db.engine import Database
 from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
 from tests.support.graphql import GraphQLClient
+from tests.support.traced_app import traced_http
 from tests.support.xray import UdpCollector, named
-from tracing.config import TracingConfig
-from tracing.setup import configure_tracing
+from tracing import TracingConfig
 
 
 async def test_an_injected_fault_marks_the_segment_and_names_its_code(
@@ -23,9 +20,7 @@ async def test_an_injected_fault_marks_the_segment_and_names_its_code(
 ) -> None:
     await seed_feed(database, users=1, posts=2, comments=1)
     chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(3))
-    app = board_app(database, tokens, tracing=configure_tracing(tracing_config), chaos=chaos)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://board.test") as http:
+    async with traced_http(database, tokens, tracing_config, chaos=chaos) as http:
         response = await http.post(
             "/graphql", json={"query": FEED, "variables": {"first": 2, "comments": 1}}
         )

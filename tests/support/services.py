@@ -7,7 +7,7 @@ import os
 import time
 from typing import Any
 
-from tests.daemon.documents import sql, streamed, subsegment
+from tests.support.documents import sql, streamed, subsegment
 
 Document = dict[str, Any]
 START = time.time() - 5
