@@ -19,9 +19,11 @@ from graph.schema import build_schema
 from graph.tokens import TokenSigner
 from tracing import (
     SECRET_ARGUMENTS,
+    ExporterChoice,
     Tracing,
     TracingConfig,
     TracingPolicy,
+    chosen_exporter,
     configure,
     wrap_custom_resolvers,
 )
@@ -37,20 +39,22 @@ def build_app(settings: Settings, url: URL) -> ASGIApp:
     return board_app(
         database,
         TokenSigner(settings.signing_key()),
-        tracing=board_tracing(settings.tracing),
+        tracing=board_tracing(settings.tracing, settings.trace_exporter),
         dataloaders=settings.dataloaders,
         chaos=settings.chaos,
     )
 
 
-def board_tracing(config: TracingConfig) -> Tracing:
-    """The tracing library configured with the board's policy."""
+def board_tracing(config: TracingConfig, exporter: ExporterChoice = ExporterChoice.XRAY) -> Tracing:
+    """The tracing library configured with the board's policy, exporting as chosen."""
     policy = TracingPolicy(
         graphql_path=GRAPHQL_PATH,
         private_arguments=PRIVATE_ARGUMENTS,
         is_client_error=is_client_error,
     )
-    return configure(config, policy)
+    if not config.enabled:
+        return configure(config, policy)
+    return configure(config, policy, exporter=chosen_exporter(exporter, config))
 
 
 def board_app(

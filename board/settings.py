@@ -15,7 +15,7 @@ from pathlib import Path
 
 from board.chaos import Chaos
 from tracing import ConfigurationError as ConfigurationError  # raised here, caught by the CLI
-from tracing import TracingConfig, env_flag, env_positive_int
+from tracing import ExporterChoice, TracingConfig, env_choice, env_flag, env_positive_int
 
 SERVICE_NAME = "board-api"
 
@@ -85,6 +85,7 @@ class Settings:
     tracing: TracingConfig
     database_secret_arn: str | None = None
     chaos: Chaos = NO_CHAOS
+    trace_exporter: ExporterChoice = ExporterChoice.XRAY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -96,6 +97,7 @@ class Settings:
             tracing=tracing_config(environ),
             database_secret_arn=environ.get("DATABASE_SECRET_ARN") or None,
             chaos=chaos_from(environ),
+            trace_exporter=env_choice(environ, "BOARD_TRACE_EXPORTER", ExporterChoice.XRAY),
         )
 
     @property

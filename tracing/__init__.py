@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from tracing.arguments import SECRET_ARGUMENTS
     from tracing.config import TracingConfig
     from tracing.emitter import BoundedUDPEmitter
-    from tracing.env import ConfigurationError, env_flag, env_positive_int, env_text
+    from tracing.env import ConfigurationError, env_choice, env_flag, env_positive_int, env_text
     from tracing.export import TraceExporter
+    from tracing.exporters import ExporterChoice, FanOut, chosen_exporter
     from tracing.loaders import TracedLoaders
     from tracing.middleware import XRayMiddleware
+    from tracing.otlp_export import OtlpExporter
     from tracing.policy import ClientErrorTest, TracingPolicy
     from tracing.resolvers import Resolver, ResolverWrapper, wrap_custom_resolvers
     from tracing.sampling.rules import RuleFileError
@@ -35,6 +37,9 @@ __all__ = [
     "BoundedUDPEmitter",
     "ClientErrorTest",
     "ConfigurationError",
+    "ExporterChoice",
+    "FanOut",
+    "OtlpExporter",
     "Resolver",
     "ResolverWrapper",
     "RuleFileError",
@@ -45,7 +50,9 @@ __all__ = [
     "TracingConfig",
     "TracingPolicy",
     "XRayMiddleware",
+    "chosen_exporter",
     "configure",
+    "env_choice",
     "env_flag",
     "env_positive_int",
     "env_text",
@@ -57,6 +64,9 @@ _MODULE_OF = {
     "BoundedUDPEmitter": "tracing.emitter",
     "ClientErrorTest": "tracing.policy",
     "ConfigurationError": "tracing.env",
+    "ExporterChoice": "tracing.exporters",
+    "FanOut": "tracing.exporters",
+    "OtlpExporter": "tracing.otlp_export",
     "Resolver": "tracing.resolvers",
     "ResolverWrapper": "tracing.resolvers",
     "RuleFileError": "tracing.sampling.rules",
@@ -67,7 +77,9 @@ _MODULE_OF = {
     "TracingConfig": "tracing.config",
     "TracingPolicy": "tracing.policy",
     "XRayMiddleware": "tracing.middleware",
+    "chosen_exporter": "tracing.exporters",
     "configure": "tracing.setup",
+    "env_choice": "tracing.env",
     "env_flag": "tracing.env",
     "env_positive_int": "tracing.env",
     "env_text": "tracing.env",

@@ -8,6 +8,8 @@ typo such as ``treu`` is never read as "off".
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
+from typing import TypeVar
 
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
 FALSE_WORDS = frozenset({"0", "false", "off", "no"})
@@ -32,6 +34,22 @@ def env_flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     if word in FALSE_WORDS:
         return False
     raise ConfigurationError(f"{name} must be on or off (got {raw!r})")
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+def env_choice(environ: Mapping[str, str], name: str, default: Choice) -> Choice:
+    """One of the words of ``default``'s enumeration, in any case."""
+    raw = env_text(environ, name)
+    if raw is None:
+        return default
+    options = type(default)
+    try:
+        return options(raw.lower())
+    except ValueError:
+        words = ", ".join(option.value for option in options)
+        raise ConfigurationError(f"{name} must be one of {words} (got {raw!r})") from None
 
 
 def env_positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
