@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.resources import SERVICE_NAME, Attributes, Resource
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
@@ -130,8 +130,24 @@ def resource_for(service_name: str) -> Resource:
     """``OTEL_SERVICE_NAME`` / ``OTEL_RESOURCE_ATTRIBUTES`` when given, else the tracing name."""
     detected = Resource.create()
     if str(detected.attributes.get(SERVICE_NAME, "")).startswith("unknown_service"):
-        return detected.merge(Resource({SERVICE_NAME: service_name}))
-    return detected
+        detected = detected.merge(Resource({SERVICE_NAME: service_name}))
+    return HashedOnce(detected.attributes, detected.schema_url)
+
+
+class HashedOnce(Resource):
+    """A resource whose hash is computed once.
+
+    The SDK's encoder groups a batch's spans by resource and hashes it for every span, each time
+    JSON-encoding its attributes: a sixth of the encoding time of a feed trace (95 spans,
+    measured with cProfile). Every span of ours shares one resource that never changes.
+    """
+
+    def __init__(self, attributes: Attributes, schema_url: str | None = None) -> None:
+        super().__init__(attributes, schema_url)
+        self._hash = super().__hash__()
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 def _queue_size(environ: Mapping[str, str]) -> int:
