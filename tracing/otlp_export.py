@@ -25,7 +25,7 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from tracing.document_spans import spans_of
 from tracing.wire import Document
 
-logger = logging.getLogger("board.tracing")
+logger = logging.getLogger("tracing")
 
 FAILURE_LOG_INTERVAL = 60.0
 # A feed request is a few hundred spans; the SDK's default queue (2,048) holds only a handful.

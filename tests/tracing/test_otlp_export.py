@@ -320,7 +320,7 @@ async def test_a_trace_that_does_not_fit_the_queue_is_dropped_whole(
     monkeypatch.setenv("OTEL_BSP_MAX_QUEUE_SIZE", "10")
     monkeypatch.setenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "10")
     monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "60000")  # nothing leaves before the end
-    caplog.set_level(logging.WARNING, logger="board.tracing")
+    caplog.set_level(logging.WARNING, logger="tracing")
     async with exporting() as (client, _):
         too_big = [await feed(client) for _ in range(2)]
         small = await client.post("query Viewer { viewer { id } }")
@@ -330,7 +330,7 @@ async def test_a_trace_that_does_not_fit_the_queue_is_dropped_whole(
         _w3c(small.json()["extensions"]["traceId"])
     }
     assert len(receiver.spans()) == 5  # the segment, parse, validate, execute, Query.viewer
-    warnings = [record.getMessage() for record in caplog.records if record.name == "board.tracing"]
+    warnings = [record.getMessage() for record in caplog.records if record.name == "tracing"]
     assert warnings == [
         "OTLP: export queue full (collector slow or unreachable?); 1 traces dropped so far"
     ]
