@@ -17,16 +17,48 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_rds as rds
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from deploy.nag import acknowledge
+from deploy.service import acknowledge_task_definition
 from deploy.settings import DeploySettings
 
 RUNNER_CODE = Path(__file__).parent / "migration_runner"
 MIGRATE_COMMAND = ["alembic", "upgrade", "head"]
 CONTAINER = "migrate"
+
+
+def add_migrations(
+    scope: Construct,
+    cluster: ecs.Cluster,
+    image: ecs.ContainerImage,
+    environment: dict[str, str],
+    log_group: logs.ILogGroup,
+    database: rds.DatabaseInstance,
+    settings: DeploySettings,
+) -> CustomResource:
+    """The migration task, allowed into the database, and the resource that runs it once."""
+    assert database.secret is not None
+    task = add_migration_task(scope, image, environment, log_group)
+    database.secret.grant_read(task.task_role)
+    group = ec2.SecurityGroup(
+        scope, "MigrateSecurityGroup", vpc=cluster.vpc, description="The migration task"
+    )
+    database.connections.allow_default_port_from(group, "migrations")
+    migrations = run_migrations_once(
+        scope,
+        cluster,
+        task,
+        cluster.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnets,
+        group,
+        settings,
+    )
+    # The task must find the database up and its door open (the ingress rule lives there).
+    migrations.node.add_dependency(database)
+    return migrations
 
 
 def add_migration_task(
@@ -53,6 +85,7 @@ def add_migration_task(
         environment=environment,
         logging=ecs.LogDrivers.aws_logs(stream_prefix=CONTAINER, log_group=log_group),
     )
+    acknowledge_task_definition(task)
     return task
 
 

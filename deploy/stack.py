@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, RemovalPolicy, Stack
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_logs as logs
@@ -14,8 +13,7 @@ from constructs import Construct
 
 from deploy.collector import OTLP_ENDPOINT, XRAY_DAEMON_ADDRESS
 from deploy.database import add_database
-from deploy.migrations import add_migration_task, run_migrations_once
-from deploy.nag import acknowledge
+from deploy.migrations import add_migrations
 from deploy.network import add_network
 from deploy.sampling import sampling_rules, trace_groups
 from deploy.service import add_api_task, add_load_balancer, add_service, add_signing_key
@@ -29,7 +27,6 @@ class BoardStack(Stack):
         self, scope: Construct, construct_id: str, settings: DeploySettings, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.settings = settings
         vpc = add_network(self, settings)
         database = add_database(self, vpc, settings)
         assert database.secret is not None  # generated credentials always have a secret
@@ -53,19 +50,8 @@ class BoardStack(Stack):
             "DATABASE_SECRET_ARN": database.secret.secret_arn,
         }
 
-        migrate = add_migration_task(self, image, database_environment, log_group)
-        database.secret.grant_read(migrate.task_role)
-        migrate_group = ec2.SecurityGroup(
-            self, "MigrateSecurityGroup", vpc=vpc, description="The migration task"
-        )
-        database.connections.allow_default_port_from(migrate_group, "migrations")
-        migrations = run_migrations_once(
-            self,
-            cluster,
-            migrate,
-            vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnets,
-            migrate_group,
-            settings,
+        migrations = add_migrations(
+            self, cluster, image, database_environment, log_group, database, settings
         )
 
         api = add_api_task(
@@ -80,24 +66,13 @@ class BoardStack(Stack):
         balancer, listener = add_load_balancer(self, vpc, settings)
         service = add_service(self, cluster, api, listener, settings)
         database.connections.allow_default_port_from(service, "the API")
-        service.node.add_dependency(migrations)
+        # Only the service itself waits: its security group is part of the database's door.
+        resource = service.node.default_child
+        assert resource is not None
+        resource.node.add_dependency(migrations)
 
         sampling_rules(self, settings.service_name)
         trace_groups(self, settings.service_name, settings.slow_operation_seconds)
-        for task in (api, migrate):
-            acknowledge(
-                task,
-                "The environment holds configuration only (names, addresses, the database "
-                "secret's ARN); the signing key comes from Secrets Manager and the database "
-                "password is read by ARN at run time.",
-                "AwsSolutions-ECS2",
-            )
-            acknowledge(
-                task.obtain_execution_role(),
-                "ecr:GetAuthorizationToken, which pulling the image needs, has no resource-level "
-                "permissions; the image and log permissions are scoped to their resources.",
-                "AwsSolutions-IAM5[Resource::*]",
-            )
 
         scheme = "https" if settings.certificate_arn else "http"
         CfnOutput(self, "ApiUrl", value=f"{scheme}://{balancer.load_balancer_dns_name}/graphql")

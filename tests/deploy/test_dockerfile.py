@@ -9,6 +9,7 @@ the test environment, which holds the same constraints.txt pins the image instal
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -56,7 +57,7 @@ class Stage:
 
     def exec_form(self, keyword: str) -> list[str]:
         (args,) = self.all(keyword)
-        words: list[str] = __import__("json").loads(args[args.index("[") :])
+        words: list[str] = json.loads(args[args.index("[") :])
         return words
 
 

@@ -17,6 +17,7 @@ from aws_cdk.assertions import Template  # noqa: E402
 
 from deploy.sampling import RULES_FILE, sampling_rules  # noqa: E402
 from deploy.settings import DeployConfigError, DeploySettings  # noqa: E402
+from tests.sampling.test_rules import SEED_RULE  # noqa: E402
 from tracing.sampling.rules import load_rules  # noqa: E402
 
 
@@ -53,24 +54,7 @@ def test_one_sampling_rule_resource_per_rule_in_the_file(production: Synthesized
 
 def test_a_version_1_rule_keeps_its_service_and_paths(tmp_path: Path) -> None:
     path = tmp_path / "rules.json"
-    path.write_text(
-        json.dumps(
-            {
-                "version": 1,
-                "rules": [
-                    {
-                        "description": "Get Posts",
-                        "service_name": "xray-tutorial",
-                        "http_method": "POST",
-                        "url_path": "/posts/*",
-                        "fixed_target": 0,
-                        "rate": 1,
-                    }
-                ],
-                "default": {"fixed_target": 0, "rate": 1},
-            }
-        )
-    )
+    path.write_text(json.dumps(SEED_RULE))  # the tutorial's get_posts_rule.json
     rules = synthesize_rules(path)
     assert set(rules) == {"board-api-get-posts", "board-api-default"}
     tutorial = rules["board-api-get-posts"]

@@ -241,6 +241,10 @@ def test_migrations_run_once_before_the_service_changes(production: Synthesized)
     (service,) = production.resources("AWS::ECS::Service").values()
     assert any(dependency.startswith("Migrations") for dependency in service["DependsOn"])
     assert run_name.startswith("Migrations")
+    # The first run finds the database up and reachable from the migration task.
+    door = logical_id(production, "AWS::EC2::SecurityGroupIngress", "fromXRayBoardMigrate")
+    database = logical_id(production, "AWS::RDS::DBInstance")
+    assert {door, database} <= set(run["DependsOn"])
 
 
 def test_every_log_group_keeps_logs_for_a_bounded_time(production: Synthesized) -> None:
