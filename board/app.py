@@ -10,6 +10,7 @@ from board.settings import NO_CHAOS, Settings
 from db.engine import Database
 from graph.app import create_app
 from graph.chaos import Chaos, ChaosError, chaotic
+from graph.cost import QueryLimits
 from graph.errors import BoardError
 from graph.schema import build_schema, wrap_custom_resolvers
 from graph.tokens import TokenSigner
@@ -27,6 +28,9 @@ def build_app(settings: Settings, url: URL) -> ASGIApp:
         tracing=configure_tracing(TracingConfig.from_env()),
         dataloaders=settings.dataloaders,
         chaos=settings.chaos,
+        limits=settings.limits,
+        introspection=settings.introspection,
+        graphiql=settings.graphiql,
     )
 
 
@@ -37,8 +41,16 @@ def board_app(
     tracing: Tracing | None,
     dataloaders: bool = True,
     chaos: Chaos = NO_CHAOS,
+    limits: QueryLimits | None = None,
+    introspection: bool = True,
+    graphiql: bool = True,
 ) -> ASGIApp:
-    schema = build_schema([tracing.extension()] if tracing else [])
+    schema = build_schema(
+        [tracing.extension()] if tracing else [],
+        limits=limits,
+        observe_cost=tracing.annotator("query_cost") if tracing else None,
+        introspection=introspection,
+    )
     if chaos.enabled:
         # Wrapped first, so the tracing wrapper sits outside it and records the injected fault.
         wrap_custom_resolvers(schema, chaotic(chaos))
@@ -52,6 +64,7 @@ def board_app(
         dataloaders=dataloaders,
         loader_hook=tracing.loader_hook() if tracing else None,
         middleware=[tracing.middleware()] if tracing else [],
+        graphiql=graphiql,
     )
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from graph.chaos import Chaos
+from graph.cost import QueryLimits
 
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
 FALSE_WORDS = frozenset({"0", "false", "off", "no"})
@@ -31,6 +34,55 @@ def flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be on or off (got {raw!r})")
 
 
+def whole_number(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    word = raw.strip()
+    if not word.isascii() or not word.isdigit() or int(word) < minimum:
+        raise ConfigurationError(
+            f"{name} must be a whole number of at least {minimum} (got {raw!r})"
+        )
+    return int(word)
+
+
+def is_production(environ: Mapping[str, str]) -> bool:
+    return environ.get("BOARD_ENV", "").strip().lower() == "production"
+
+
+DEFAULT_LIMITS = QueryLimits()
+
+
+def query_limits_from(environ: Mapping[str, str]) -> QueryLimits:
+    """``BOARD_MAX_QUERY_*``: what one GraphQL operation may ask for."""
+    default = DEFAULT_LIMITS
+    return QueryLimits(
+        max_cost=whole_number(environ, "BOARD_MAX_QUERY_COST", default.max_cost),
+        max_depth=whole_number(environ, "BOARD_MAX_QUERY_DEPTH", default.max_depth),
+        max_aliases=whole_number(environ, "BOARD_MAX_QUERY_ALIASES", default.max_aliases, 0),
+        max_tokens=whole_number(environ, "BOARD_MAX_QUERY_TOKENS", default.max_tokens),
+    )
+
+
+# HMAC-SHA256 keys shorter than its 32-byte output weaken every token signed with them.
+SECRET_KEY_MIN_BYTES = 32
+
+
+def secret_key_from(environ: Mapping[str, str]) -> str | None:
+    key = environ.get("BOARD_SECRET_KEY") or None
+    if key is None and is_production(environ):
+        raise ConfigurationError(
+            "BOARD_SECRET_KEY is required when BOARD_ENV=production (e.g. the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    if key is not None and len(key.encode()) < SECRET_KEY_MIN_BYTES:
+        raise ConfigurationError(
+            f"BOARD_SECRET_KEY must be at least {SECRET_KEY_MIN_BYTES} bytes "
+            f"(got {len(key.encode())})"
+        )
+    return key
+
+
 NO_CHAOS = Chaos(error_rate=0.0, latency_ms=None, rng=random.Random(0))
 
 
@@ -42,7 +94,7 @@ def chaos_from(environ: Mapping[str, str]) -> Chaos:
     if seed and not seed.lstrip("-").isdigit():
         raise ConfigurationError(f"BOARD_CHAOS_SEED must be a whole number (got {seed!r})")
     chaos = Chaos(rate, latency, random.Random(int(seed)) if seed else random.Random())
-    if chaos.enabled and environ.get("BOARD_ENV", "").strip().lower() == "production":
+    if chaos.enabled and is_production(environ):
         raise ConfigurationError(
             "BOARD_CHAOS_ERROR_RATE/BOARD_CHAOS_LATENCY_MS are demonstration switches and are "
             "refused when BOARD_ENV=production"
@@ -83,16 +135,23 @@ class Settings:
     dataloaders: bool
     database_secret_arn: str | None = None
     chaos: Chaos = NO_CHAOS
+    limits: QueryLimits = DEFAULT_LIMITS
+    introspection: bool = True
+    graphiql: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         return cls(
             data_dir=Path(environ.get("BOARD_DATA_DIR") or ".data"),
             database_url=environ.get("DATABASE_URL") or None,
-            secret_key=environ.get("BOARD_SECRET_KEY") or None,
+            secret_key=secret_key_from(environ),
             dataloaders=flag(environ, "BOARD_DATALOADERS", default=True),
             database_secret_arn=environ.get("DATABASE_SECRET_ARN") or None,
             chaos=chaos_from(environ),
+            limits=query_limits_from(environ),
+            # Production answers clients, not explorers, unless the operator says otherwise.
+            introspection=flag(environ, "BOARD_INTROSPECTION", default=not is_production(environ)),
+            graphiql=flag(environ, "BOARD_GRAPHIQL", default=not is_production(environ)),
         )
 
     @property
@@ -106,12 +165,27 @@ class Settings:
         path = self.data_dir / "secret_key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            # O_EXCL: two processes starting at once must not each write a different key.
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass
-            else:
-                with os.fdopen(fd, "w") as file:
-                    file.write(secrets.token_urlsafe(48))
-        return path.read_text().strip().encode()
+            _publish_new_key(path)
+        key = path.read_text().strip().encode()
+        if len(key) < SECRET_KEY_MIN_BYTES:
+            raise ConfigurationError(
+                f"{path} holds a {len(key)}-byte key; at least {SECRET_KEY_MIN_BYTES} are needed: "
+                "delete the file to generate a new one, or set BOARD_SECRET_KEY"
+            )
+        return key
+
+
+def _publish_new_key(path: Path) -> None:
+    """Write a fresh key beside ``path``, then link it into place: a process starting at the
+    same moment sees either no file or the whole key, never an empty one; the first link wins
+    and every process signs with that one."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)

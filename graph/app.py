@@ -33,8 +33,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         tokens: TokenSigner,
         dataloaders: bool,
         loader_hook: LoaderHook | None,
+        graphiql: bool,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.database = database
         self.tokens = tokens
         self.dataloaders = dataloaders
@@ -53,10 +54,16 @@ def create_app(
     dataloaders: bool = True,
     loader_hook: LoaderHook | None = None,
     middleware: Sequence[Middleware] = (),
+    graphiql: bool = True,
 ) -> Starlette:
     """The board API over ``database``; it disposes the engine's pool when the server stops."""
     graphql = GraphQLEndpoint(
-        schema, database=database, tokens=tokens, dataloaders=dataloaders, loader_hook=loader_hook
+        schema,
+        database=database,
+        tokens=tokens,
+        dataloaders=dataloaders,
+        loader_hook=loader_hook,
+        graphiql=graphiql,
     )
 
     async def healthz(_: Request) -> Response:

@@ -76,6 +76,8 @@ class CodedErrors(MaskErrors):
             return _rewritten(error, error.message, board_error.extensions)
         if is_unexpected(error):
             return _rewritten(error, INTERNAL_MESSAGE, {"code": INTERNAL_SERVER_ERROR})
+        if error.extensions and "code" in error.extensions:  # coded where it was raised
+            return error
         return _rewritten(error, error.message, {"code": self._request_error_code(error)})
 
     def _request_error_code(self, error: GraphQLError) -> str:

@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 from strawberry.extensions import SchemaExtension
 
 from graph.schema import wrap_custom_resolvers
+from tracing.annotations import AnnotationValue, request_annotator
 from tracing.config import TracingConfig
 from tracing.context import ScopeContext
 from tracing.emitter import BoundedUDPEmitter
@@ -51,6 +52,10 @@ class Tracing:
         self, schema: strawberry.Schema, is_client_error: ClientErrorTest
     ) -> None:
         wrap_custom_resolvers(schema, traced_resolver_factory(is_client_error))
+
+    def annotator(self, key: str) -> Callable[[AnnotationValue], None]:
+        """A callback annotating the current request's segment, for layers that cannot import us."""
+        return request_annotator(key)
 
     def loader_hook(self) -> TracedLoaders:
         return TracedLoaders()
