@@ -8,10 +8,11 @@ from starlette.types import ASGIApp
 from board.secrets import keep_credentials_fresh
 from board.settings import NO_CHAOS, Settings
 from db.engine import Database
-from graph.app import create_app
+from graph.app import DEFAULT_SERVER_LIMITS, create_app
 from graph.chaos import Chaos, ChaosError, chaotic
 from graph.cost import QueryLimits
 from graph.errors import BoardError
+from graph.request_limits import ServerLimits
 from graph.schema import build_schema, wrap_custom_resolvers
 from graph.tokens import TokenSigner
 from tracing.config import TracingConfig
@@ -31,6 +32,7 @@ def build_app(settings: Settings, url: URL) -> ASGIApp:
         limits=settings.limits,
         introspection=settings.introspection,
         graphiql=settings.graphiql,
+        server_limits=settings.server_limits,
     )
 
 
@@ -44,6 +46,7 @@ def board_app(
     limits: QueryLimits | None = None,
     introspection: bool = True,
     graphiql: bool = True,
+    server_limits: ServerLimits = DEFAULT_SERVER_LIMITS,
 ) -> ASGIApp:
     schema = build_schema(
         [tracing.extension()] if tracing else [],
@@ -65,6 +68,7 @@ def board_app(
         loader_hook=tracing.loader_hook() if tracing else None,
         middleware=[tracing.middleware()] if tracing else [],
         graphiql=graphiql,
+        limits=server_limits,
     )
 
 

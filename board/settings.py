@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from board.http_server import HeaderLimits
 from graph.chaos import Chaos
 from graph.cost import QueryLimits
+from graph.request_limits import ServerLimits
 
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
 FALSE_WORDS = frozenset({"0", "false", "off", "no"})
@@ -61,6 +63,55 @@ def query_limits_from(environ: Mapping[str, str]) -> QueryLimits:
         max_depth=whole_number(environ, "BOARD_MAX_QUERY_DEPTH", default.max_depth),
         max_aliases=whole_number(environ, "BOARD_MAX_QUERY_ALIASES", default.max_aliases, 0),
         max_tokens=whole_number(environ, "BOARD_MAX_QUERY_TOKENS", default.max_tokens),
+    )
+
+
+def seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise ConfigurationError(f"{name} must be a number of seconds above 0 (got {raw!r})")
+    return value
+
+
+DEFAULT_SERVER_LIMITS = ServerLimits()
+
+
+def server_limits_from(environ: Mapping[str, str]) -> ServerLimits:
+    """``BOARD_MAX_BODY_BYTES`` and friends: what one HTTP request may take from the server."""
+    default = DEFAULT_SERVER_LIMITS
+    return ServerLimits(
+        max_body_bytes=whole_number(environ, "BOARD_MAX_BODY_BYTES", default.max_body_bytes),
+        max_concurrent_requests=whole_number(
+            environ, "BOARD_MAX_CONCURRENT_REQUESTS", default.max_concurrent_requests
+        ),
+        request_timeout_seconds=seconds(
+            environ, "BOARD_REQUEST_TIMEOUT_SECONDS", default.request_timeout_seconds
+        ),
+        body_timeout_seconds=seconds(
+            environ, "BOARD_BODY_TIMEOUT_SECONDS", default.body_timeout_seconds
+        ),
+        connections_per_request=whole_number(
+            environ, "BOARD_DB_CONNECTIONS_PER_REQUEST", default.connections_per_request
+        ),
+    )
+
+
+DEFAULT_HEADER_LIMITS = HeaderLimits()
+
+
+def header_limits_from(environ: Mapping[str, str]) -> HeaderLimits:
+    default = DEFAULT_HEADER_LIMITS
+    return HeaderLimits(
+        max_header_bytes=whole_number(environ, "BOARD_MAX_HEADER_BYTES", default.max_header_bytes),
+        header_timeout_seconds=seconds(
+            environ, "BOARD_HEADER_TIMEOUT_SECONDS", default.header_timeout_seconds
+        ),
     )
 
 
@@ -138,6 +189,8 @@ class Settings:
     limits: QueryLimits = DEFAULT_LIMITS
     introspection: bool = True
     graphiql: bool = True
+    server_limits: ServerLimits = DEFAULT_SERVER_LIMITS
+    header_limits: HeaderLimits = DEFAULT_HEADER_LIMITS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -152,6 +205,8 @@ class Settings:
             # Production answers clients, not explorers, unless the operator says otherwise.
             introspection=flag(environ, "BOARD_INTROSPECTION", default=not is_production(environ)),
             graphiql=flag(environ, "BOARD_GRAPHIQL", default=not is_production(environ)),
+            server_limits=server_limits_from(environ),
+            header_limits=header_limits_from(environ),
         )
 
     @property

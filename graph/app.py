@@ -19,9 +19,11 @@ from db.engine import Database
 from graph.auth import BearerTokenBackend
 from graph.context import Context
 from graph.loaders import LoaderHook, build_loaders
+from graph.request_limits import RequestLimits, ServerLimits
 from graph.tokens import TokenSigner
 
 HEALTH_TIMEOUT_SECONDS = 2.0
+DEFAULT_SERVER_LIMITS = ServerLimits()
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -34,16 +36,19 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         dataloaders: bool,
         loader_hook: LoaderHook | None,
         graphiql: bool,
+        connections_per_request: int,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.database = database
+        self.connections_per_request = connections_per_request
         self.tokens = tokens
         self.dataloaders = dataloaders
         self.loader_hook = loader_hook
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
-        loaders = build_loaders(self.database, batched=self.dataloaders, hook=self.loader_hook)
-        return Context(request=request, database=self.database, loaders=loaders, tokens=self.tokens)
+        database = self.database.shared(self.connections_per_request)
+        loaders = build_loaders(database, batched=self.dataloaders, hook=self.loader_hook)
+        return Context(request=request, database=database, loaders=loaders, tokens=self.tokens)
 
 
 def create_app(
@@ -55,6 +60,7 @@ def create_app(
     loader_hook: LoaderHook | None = None,
     middleware: Sequence[Middleware] = (),
     graphiql: bool = True,
+    limits: ServerLimits = DEFAULT_SERVER_LIMITS,
 ) -> Starlette:
     """The board API over ``database``; it disposes the engine's pool when the server stops."""
     graphql = GraphQLEndpoint(
@@ -64,6 +70,7 @@ def create_app(
         dataloaders=dataloaders,
         loader_hook=loader_hook,
         graphiql=graphiql,
+        connections_per_request=limits.connections_per_request,
     )
 
     async def healthz(_: Request) -> Response:
@@ -85,6 +92,7 @@ def create_app(
         ],
         middleware=[
             *middleware,
+            Middleware(RequestLimits, limits=limits),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(tokens)),
         ],
         lifespan=lifespan,
