@@ -8,12 +8,13 @@ from starlette.types import ASGIApp
 from board.secrets import keep_credentials_fresh
 from board.settings import NO_CHAOS, Settings
 from db.engine import Database
-from graph.app import DEFAULT_SERVER_LIMITS, create_app
+from graph.app import DEFAULT_SERVER_LIMITS, DEFAULT_SIGN_IN_THROTTLE, create_app
 from graph.chaos import Chaos, ChaosError, chaotic
 from graph.cost import QueryLimits
 from graph.errors import BoardError
 from graph.request_limits import ServerLimits
 from graph.schema import build_schema, wrap_custom_resolvers
+from graph.throttle import SignInThrottle
 from graph.tokens import TokenSigner
 from tracing.config import TracingConfig
 from tracing.setup import Tracing, configure_tracing
@@ -33,6 +34,7 @@ def build_app(settings: Settings, url: URL) -> ASGIApp:
         introspection=settings.introspection,
         graphiql=settings.graphiql,
         server_limits=settings.server_limits,
+        sign_in_throttle=settings.sign_in_throttle,
     )
 
 
@@ -47,6 +49,7 @@ def board_app(
     introspection: bool = True,
     graphiql: bool = True,
     server_limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+    sign_in_throttle: SignInThrottle = DEFAULT_SIGN_IN_THROTTLE,
 ) -> ASGIApp:
     schema = build_schema(
         [tracing.extension()] if tracing else [],
@@ -69,6 +72,7 @@ def board_app(
         middleware=[tracing.middleware()] if tracing else [],
         graphiql=graphiql,
         limits=server_limits,
+        sign_in_throttle=sign_in_throttle,
     )
 
 

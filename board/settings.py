@@ -15,6 +15,7 @@ from board.http_server import HeaderLimits
 from graph.chaos import Chaos
 from graph.cost import QueryLimits
 from graph.request_limits import ServerLimits
+from graph.throttle import SignInThrottle
 
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
 FALSE_WORDS = frozenset({"0", "false", "off", "no"})
@@ -115,6 +116,24 @@ def header_limits_from(environ: Mapping[str, str]) -> HeaderLimits:
     )
 
 
+DEFAULT_SIGN_IN_THROTTLE = SignInThrottle()
+
+
+def sign_in_throttle_from(environ: Mapping[str, str]) -> SignInThrottle:
+    default = DEFAULT_SIGN_IN_THROTTLE
+    return SignInThrottle(
+        max_failures_per_username=whole_number(
+            environ, "BOARD_SIGN_IN_FAILURES_PER_USERNAME", default.max_failures_per_username
+        ),
+        max_failures_per_address=whole_number(
+            environ, "BOARD_SIGN_IN_FAILURES_PER_ADDRESS", default.max_failures_per_address
+        ),
+        window_seconds=whole_number(
+            environ, "BOARD_SIGN_IN_WINDOW_SECONDS", default.window_seconds
+        ),
+    )
+
+
 # HMAC-SHA256 keys shorter than its 32-byte output weaken every token signed with them.
 SECRET_KEY_MIN_BYTES = 32
 
@@ -191,6 +210,7 @@ class Settings:
     graphiql: bool = True
     server_limits: ServerLimits = DEFAULT_SERVER_LIMITS
     header_limits: HeaderLimits = DEFAULT_HEADER_LIMITS
+    sign_in_throttle: SignInThrottle = DEFAULT_SIGN_IN_THROTTLE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -207,6 +227,7 @@ class Settings:
             graphiql=flag(environ, "BOARD_GRAPHIQL", default=not is_production(environ)),
             server_limits=server_limits_from(environ),
             header_limits=header_limits_from(environ),
+            sign_in_throttle=sign_in_throttle_from(environ),
         )
 
     @property

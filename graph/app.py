@@ -20,10 +20,12 @@ from graph.auth import BearerTokenBackend
 from graph.context import Context
 from graph.loaders import LoaderHook, build_loaders
 from graph.request_limits import RequestLimits, ServerLimits
+from graph.throttle import SignInThrottle
 from graph.tokens import TokenSigner
 
 HEALTH_TIMEOUT_SECONDS = 2.0
 DEFAULT_SERVER_LIMITS = ServerLimits()
+DEFAULT_SIGN_IN_THROTTLE = SignInThrottle()
 
 
 class GraphQLEndpoint(GraphQL[Context, None]):
@@ -37,10 +39,12 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         loader_hook: LoaderHook | None,
         graphiql: bool,
         connections_per_request: int,
+        sign_in_throttle: SignInThrottle,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.database = database
         self.connections_per_request = connections_per_request
+        self.sign_in_throttle = sign_in_throttle
         self.tokens = tokens
         self.dataloaders = dataloaders
         self.loader_hook = loader_hook
@@ -48,7 +52,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
         database = self.database.shared(self.connections_per_request)
         loaders = build_loaders(database, batched=self.dataloaders, hook=self.loader_hook)
-        return Context(request=request, database=database, loaders=loaders, tokens=self.tokens)
+        return Context(
+            request=request,
+            database=database,
+            loaders=loaders,
+            tokens=self.tokens,
+            sign_in_throttle=self.sign_in_throttle,
+        )
 
 
 def create_app(
@@ -61,6 +71,7 @@ def create_app(
     middleware: Sequence[Middleware] = (),
     graphiql: bool = True,
     limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+    sign_in_throttle: SignInThrottle = DEFAULT_SIGN_IN_THROTTLE,
 ) -> Starlette:
     """The board API over ``database``; it disposes the engine's pool when the server stops."""
     graphql = GraphQLEndpoint(
@@ -71,6 +82,7 @@ def create_app(
         loader_hook=loader_hook,
         graphiql=graphiql,
         connections_per_request=limits.connections_per_request,
+        sign_in_throttle=sign_in_throttle,
     )
 
     async def healthz(_: Request) -> Response:

@@ -11,10 +11,11 @@ from db.engine import Database
 from db.queries.posts import count_posts, list_posts
 from db.queries.users import count_users, find_user_by_username, list_users
 from graph import validation
-from graph.auth import viewer_of
+from graph.auth import DELETED_ACCOUNT, viewer_of
 from graph.context import Info
+from graph.errors import Unauthenticated
 from graph.pagination import page_request
-from graph.types import Connection, Post, User, connection, found
+from graph.types import Connection, Post, User, connection
 
 
 async def _count_posts(database: Database, author_id: int | None) -> int:
@@ -78,7 +79,10 @@ class Query:
         viewer = viewer_of(info.context.request)
         if viewer is None:
             return None
-        return User.of(found(await info.context.loaders.user.load(viewer.id), "viewer"))
+        row = await info.context.loaders.user.load(viewer.id)
+        if row is None:
+            raise Unauthenticated(DELETED_ACCOUNT)
+        return User.of(row)
 
 
 async def _no_rows() -> int:

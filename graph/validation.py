@@ -48,6 +48,11 @@ def username(value: str, field: str = "username") -> str:
 def password(value: str, field: str = "password") -> str:
     if len(value) < PASSWORD_MIN:
         raise BadUserInput(field, f"must be at least {PASSWORD_MIN} characters")
+    return password_length(value, field)
+
+
+def password_length(value: str, field: str = "password") -> str:
+    """Only the upper bound: signIn must not tell which rules an old password broke."""
     if len(value) > PASSWORD_MAX:
         raise BadUserInput(field, f"must be at most {PASSWORD_MAX} characters")
     return value
