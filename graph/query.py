@@ -39,6 +39,8 @@ class Query:
         author_username: str | None = None,
     ) -> Connection[Post]:
         page = page_request("post", first, after)
+        if author_username is not None:
+            validation.lookup_username(author_username, "authorUsername")
         database = info.context.database
         async with database.sessions() as session:
             author_id = None
@@ -60,6 +62,7 @@ class Query:
 
     @strawberry.field(description="A user by username (case-insensitive).")
     async def user(self, info: Info, username: str) -> User | None:
+        validation.lookup_username(username)
         async with info.context.database.sessions() as session:
             row = await find_user_by_username(session, username)
         return User.of(row) if row else None
