@@ -13,12 +13,12 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from db.engine import Database
 from graph.auth import BearerTokenBackend
 from graph.context import Context
 from graph.loaders import LoaderHook, build_loaders
+from graph.over_http import GraphQLOverHTTP
 from graph.request_limits import RequestLimits, ServerLimits
 from graph.throttle import SignInThrottle
 from graph.tokens import TokenSigner
@@ -28,7 +28,7 @@ DEFAULT_SERVER_LIMITS = ServerLimits()
 DEFAULT_SIGN_IN_THROTTLE = SignInThrottle()
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
+class GraphQLEndpoint(GraphQLOverHTTP):
     def __init__(
         self,
         schema: strawberry.Schema,
