@@ -69,7 +69,9 @@ async def update_post(
         post.title = title
     if content is not None:
         post.content = content
-    post.updated_at = func.now()  # an SQL expression: the database clock, refreshed below
+    # The clock when this statement runs, after post_for_update's lock: later than any edit
+    # committed before it. now() would be the transaction's start, possibly before that edit.
+    post.updated_at = func.clock_timestamp()
     await session.flush()
     await session.refresh(post, ["updated_at"])
     return post
