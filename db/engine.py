@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.outage import OutageLog
 from db.share import SessionFactory, SharedSessions
 from db.url import to_async_url
 
@@ -36,6 +37,7 @@ class Database:
             hide_parameters=True,
         )
         # Rows outlive their session: resolvers read them after the session is closed.
+        OutageLog().watch(engine.sync_engine)
         sessions = async_sessionmaker(engine, expire_on_commit=False)
         return cls(engine, sessions, sessions)
 

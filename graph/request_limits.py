@@ -36,6 +36,10 @@ class ServerLimits:
     """Database connections one request may hold at once."""
 
 
+class ClientGone(Exception):
+    """The client disconnected before its whole request body arrived."""
+
+
 class RefusedRequest(Exception):
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str]) -> None:
         super().__init__(message)
@@ -69,6 +73,10 @@ class RequestLimits:
         except RefusedRequest as refusal:
             await _refuse(send, refusal)
             return
+        except ClientGone:
+            # Routine on mobile networks: one line, no traceback, nothing to answer.
+            logger.info("client disconnected before sending its whole request body")
+            return
         started = False
 
         async def watched_send(message: Message) -> None:
@@ -95,6 +103,8 @@ class RequestLimits:
             async with asyncio.timeout(self._limits.body_timeout_seconds):
                 while True:
                     message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise ClientGone
                     if message["type"] != "http.request":
                         return _replaying(message, receive)
                     chunk = message.get("body", b"")

@@ -10,7 +10,7 @@ from starlette.types import ASGIApp
 from board.app import build_app
 from board.database import database_url
 from board.heap import freeze_startup_heap
-from board.http_server import HeaderLimits, server_config
+from board.http_server import HeaderLimits, log_config, server_config
 from board.migrations import upgrade
 from board.settings import Settings
 from board.shutdown import exit_cleanly_on_sigterm
@@ -38,4 +38,7 @@ def run(args: argparse.Namespace) -> int:
 def serve(app: ASGIApp, host: str, port: int, header_limits: HeaderLimits) -> None:
     print(f"GraphiQL:  http://{host}:{port}/graphql", flush=True)
     freeze_startup_heap()
-    uvicorn.Server(server_config(app, header_limits, host=host, port=port, log_level="info")).run()
+    config = server_config(
+        app, header_limits, host=host, port=port, log_level="info", log_config=log_config()
+    )
+    uvicorn.Server(config).run()
