@@ -1,23 +1,36 @@
-"""The composition root: the board API wired to its database and, unless disabled, to tracing."""
+"""The composition root: the board API wired to its database and, unless disabled, to tracing.
+
+The board uses the ``tracing`` library as any Strawberry + SQLAlchemy app would: through its
+public API, with the board's own policy passed in.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.engine import URL
 from starlette.types import ASGIApp
 
+from board.chaos import Chaos, ChaosError, chaotic
 from board.secrets import keep_credentials_fresh
 from board.settings import NO_CHAOS, Settings
 from db.engine import Database
-from graph.app import DEFAULT_SERVER_LIMITS, DEFAULT_SIGN_IN_THROTTLE, create_app
-from graph.chaos import Chaos, ChaosError, chaotic
+from graph.app import DEFAULT_SERVER_LIMITS, DEFAULT_SIGN_IN_THROTTLE, GRAPHQL_PATH, create_app
 from graph.cost import QueryLimits
 from graph.errors import BoardError
 from graph.request_limits import ServerLimits
-from graph.schema import build_schema, wrap_custom_resolvers
+from graph.schema import build_schema
 from graph.throttle import SignInThrottle
 from graph.tokens import TokenSigner
-from tracing.config import TracingConfig
-from tracing.setup import Tracing, configure_tracing
+from tracing import (
+    SECRET_ARGUMENTS,
+    Tracing,
+    TracingConfig,
+    TracingPolicy,
+    configure,
+    wrap_custom_resolvers,
+)
+
+# Beyond secrets, the free text users store (titles, posts, comments) stays out of traces.
+PRIVATE_ARGUMENTS = (*SECRET_ARGUMENTS, "title", "content", "body", "text")
 
 
 def build_app(settings: Settings, url: URL) -> ASGIApp:
@@ -27,7 +40,7 @@ def build_app(settings: Settings, url: URL) -> ASGIApp:
     return board_app(
         database,
         TokenSigner(settings.signing_key()),
-        tracing=configure_tracing(TracingConfig.from_env()),
+        tracing=board_tracing(settings.tracing),
         dataloaders=settings.dataloaders,
         chaos=settings.chaos,
         limits=settings.limits,
@@ -36,6 +49,16 @@ def build_app(settings: Settings, url: URL) -> ASGIApp:
         server_limits=settings.server_limits,
         sign_in_throttle=settings.sign_in_throttle,
     )
+
+
+def board_tracing(config: TracingConfig) -> Tracing:
+    """The tracing library configured with the board's policy."""
+    policy = TracingPolicy(
+        graphql_path=GRAPHQL_PATH,
+        private_arguments=PRIVATE_ARGUMENTS,
+        is_client_error=is_client_error,
+    )
+    return configure(config, policy)
 
 
 def board_app(
@@ -51,8 +74,9 @@ def board_app(
     server_limits: ServerLimits = DEFAULT_SERVER_LIMITS,
     sign_in_throttle: SignInThrottle = DEFAULT_SIGN_IN_THROTTLE,
 ) -> ASGIApp:
+    """The board API; ``tracing=None`` (or a disabled ``Tracing``) serves it untraced."""
     schema = build_schema(
-        [tracing.extension()] if tracing else [],
+        tracing.schema_extensions() if tracing else [],
         limits=limits,
         observe_cost=tracing.annotator("query_cost") if tracing else None,
         introspection=introspection,
@@ -61,15 +85,15 @@ def board_app(
         # Wrapped first, so the tracing wrapper sits outside it and records the injected fault.
         wrap_custom_resolvers(schema, chaotic(chaos))
     if tracing is not None:
-        tracing.instrument(database.engine)
-        tracing.instrument_schema(schema, is_client_error)
+        tracing.instrument_engine(database.engine)
+        tracing.instrument_schema(schema)
     return create_app(
         database,
         schema,
         tokens=tokens,
         dataloaders=dataloaders,
         loader_hook=tracing.loader_hook() if tracing else None,
-        middleware=[tracing.middleware()] if tracing else [],
+        middleware=tracing.middleware() if tracing else [],
         graphiql=graphiql,
         limits=server_limits,
         sign_in_throttle=sign_in_throttle,

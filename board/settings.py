@@ -1,4 +1,8 @@
-"""The application's configuration, read once from the environment (README: Configuration)."""
+"""The application's configuration, read once from the environment (README: Configuration).
+
+Every variable is read by the tracing library's one rule (``tracing.env_flag`` and friends): a
+bad value stops start-up with a ``ConfigurationError`` naming the variable.
+"""
 
 from __future__ import annotations
 
@@ -8,45 +12,18 @@ import random
 import secrets
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from board.chaos import Chaos
 from board.http_server import HeaderLimits
-from graph.chaos import Chaos
 from graph.cost import QueryLimits
 from graph.request_limits import ServerLimits
 from graph.throttle import SignInThrottle
+from tracing import ConfigurationError as ConfigurationError  # raised here, caught by the CLI
+from tracing import TracingConfig, env_flag, env_int, env_positive_int, env_seconds
 
-TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
-FALSE_WORDS = frozenset({"0", "false", "off", "no"})
-
-
-class ConfigurationError(ValueError):
-    """An environment variable has a value we cannot use; the message names it."""
-
-
-def flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    word = raw.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ConfigurationError(f"{name} must be on or off (got {raw!r})")
-
-
-def whole_number(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    word = raw.strip()
-    if not word.isascii() or not word.isdigit() or int(word) < minimum:
-        raise ConfigurationError(
-            f"{name} must be a whole number of at least {minimum} (got {raw!r})"
-        )
-    return int(word)
+SERVICE_NAME = "board-api"
 
 
 def is_production(environ: Mapping[str, str]) -> bool:
@@ -60,24 +37,11 @@ def query_limits_from(environ: Mapping[str, str]) -> QueryLimits:
     """``BOARD_MAX_QUERY_*``: what one GraphQL operation may ask for."""
     default = DEFAULT_LIMITS
     return QueryLimits(
-        max_cost=whole_number(environ, "BOARD_MAX_QUERY_COST", default.max_cost),
-        max_depth=whole_number(environ, "BOARD_MAX_QUERY_DEPTH", default.max_depth),
-        max_aliases=whole_number(environ, "BOARD_MAX_QUERY_ALIASES", default.max_aliases, 0),
-        max_tokens=whole_number(environ, "BOARD_MAX_QUERY_TOKENS", default.max_tokens),
+        max_cost=env_positive_int(environ, "BOARD_MAX_QUERY_COST", default.max_cost),
+        max_depth=env_positive_int(environ, "BOARD_MAX_QUERY_DEPTH", default.max_depth),
+        max_aliases=env_int(environ, "BOARD_MAX_QUERY_ALIASES", default.max_aliases, minimum=0),
+        max_tokens=env_positive_int(environ, "BOARD_MAX_QUERY_TOKENS", default.max_tokens),
     )
-
-
-def seconds(environ: Mapping[str, str], name: str, default: float) -> float:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise ConfigurationError(f"{name} must be a number of seconds above 0 (got {raw!r})")
-    return value
 
 
 DEFAULT_SERVER_LIMITS = ServerLimits()
@@ -87,17 +51,17 @@ def server_limits_from(environ: Mapping[str, str]) -> ServerLimits:
     """``BOARD_MAX_BODY_BYTES`` and friends: what one HTTP request may take from the server."""
     default = DEFAULT_SERVER_LIMITS
     return ServerLimits(
-        max_body_bytes=whole_number(environ, "BOARD_MAX_BODY_BYTES", default.max_body_bytes),
-        max_concurrent_requests=whole_number(
+        max_body_bytes=env_positive_int(environ, "BOARD_MAX_BODY_BYTES", default.max_body_bytes),
+        max_concurrent_requests=env_positive_int(
             environ, "BOARD_MAX_CONCURRENT_REQUESTS", default.max_concurrent_requests
         ),
-        request_timeout_seconds=seconds(
+        request_timeout_seconds=env_seconds(
             environ, "BOARD_REQUEST_TIMEOUT_SECONDS", default.request_timeout_seconds
         ),
-        body_timeout_seconds=seconds(
+        body_timeout_seconds=env_seconds(
             environ, "BOARD_BODY_TIMEOUT_SECONDS", default.body_timeout_seconds
         ),
-        connections_per_request=whole_number(
+        connections_per_request=env_positive_int(
             environ, "BOARD_DB_CONNECTIONS_PER_REQUEST", default.connections_per_request
         ),
     )
@@ -109,8 +73,10 @@ DEFAULT_HEADER_LIMITS = HeaderLimits()
 def header_limits_from(environ: Mapping[str, str]) -> HeaderLimits:
     default = DEFAULT_HEADER_LIMITS
     return HeaderLimits(
-        max_header_bytes=whole_number(environ, "BOARD_MAX_HEADER_BYTES", default.max_header_bytes),
-        header_timeout_seconds=seconds(
+        max_header_bytes=env_positive_int(
+            environ, "BOARD_MAX_HEADER_BYTES", default.max_header_bytes
+        ),
+        header_timeout_seconds=env_seconds(
             environ, "BOARD_HEADER_TIMEOUT_SECONDS", default.header_timeout_seconds
         ),
     )
@@ -122,13 +88,13 @@ DEFAULT_SIGN_IN_THROTTLE = SignInThrottle()
 def sign_in_throttle_from(environ: Mapping[str, str]) -> SignInThrottle:
     default = DEFAULT_SIGN_IN_THROTTLE
     return SignInThrottle(
-        max_failures_per_username=whole_number(
+        max_failures_per_username=env_positive_int(
             environ, "BOARD_SIGN_IN_FAILURES_PER_USERNAME", default.max_failures_per_username
         ),
-        max_failures_per_address=whole_number(
+        max_failures_per_address=env_positive_int(
             environ, "BOARD_SIGN_IN_FAILURES_PER_ADDRESS", default.max_failures_per_address
         ),
-        window_seconds=whole_number(
+        window_seconds=env_positive_int(
             environ, "BOARD_SIGN_IN_WINDOW_SECONDS", default.window_seconds
         ),
     )
@@ -154,6 +120,18 @@ def secret_key_from(environ: Mapping[str, str]) -> str | None:
 
 
 NO_CHAOS = Chaos(error_rate=0.0, latency_ms=None, rng=random.Random(0))
+
+
+def tracing_config(environ: Mapping[str, str]) -> TracingConfig:
+    """The X-Ray SDK variables, the board's service name, and the board's tracing knobs."""
+    config = TracingConfig.from_env(environ, service_name=SERVICE_NAME)
+    return replace(
+        config,
+        field_cap=env_positive_int(environ, "BOARD_TRACE_FIELD_CAP", config.field_cap),
+        n_plus_one_threshold=env_positive_int(
+            environ, "BOARD_N_PLUS_ONE_THRESHOLD", config.n_plus_one_threshold
+        ),
+    )
 
 
 def chaos_from(environ: Mapping[str, str]) -> Chaos:
@@ -203,6 +181,7 @@ class Settings:
     database_url: str | None
     secret_key: str | None
     dataloaders: bool
+    tracing: TracingConfig
     database_secret_arn: str | None = None
     chaos: Chaos = NO_CHAOS
     limits: QueryLimits = DEFAULT_LIMITS
@@ -218,13 +197,16 @@ class Settings:
             data_dir=Path(environ.get("BOARD_DATA_DIR") or ".data"),
             database_url=environ.get("DATABASE_URL") or None,
             secret_key=secret_key_from(environ),
-            dataloaders=flag(environ, "BOARD_DATALOADERS", default=True),
+            dataloaders=env_flag(environ, "BOARD_DATALOADERS", default=True),
+            tracing=tracing_config(environ),
             database_secret_arn=environ.get("DATABASE_SECRET_ARN") or None,
             chaos=chaos_from(environ),
             limits=query_limits_from(environ),
             # Production answers clients, not explorers, unless the operator says otherwise.
-            introspection=flag(environ, "BOARD_INTROSPECTION", default=not is_production(environ)),
-            graphiql=flag(environ, "BOARD_GRAPHIQL", default=not is_production(environ)),
+            introspection=env_flag(
+                environ, "BOARD_INTROSPECTION", default=not is_production(environ)
+            ),
+            graphiql=env_flag(environ, "BOARD_GRAPHIQL", default=not is_production(environ)),
             server_limits=server_limits_from(environ),
             header_limits=header_limits_from(environ),
             sign_in_throttle=sign_in_throttle_from(environ),

@@ -26,6 +26,7 @@ from graph.tokens import TokenSigner
 HEALTH_TIMEOUT_SECONDS = 2.0
 DEFAULT_SERVER_LIMITS = ServerLimits()
 DEFAULT_SIGN_IN_THROTTLE = SignInThrottle()
+GRAPHQL_PATH = "/graphql"
 
 
 class GraphQLEndpoint(GraphQLOverHTTP):
@@ -99,7 +100,7 @@ def create_app(
 
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         middleware=[

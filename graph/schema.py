@@ -7,9 +7,8 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLObjectType
+from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, SchemaExtension
-from strawberry.resolvers import is_default_resolver
 from strawberry.types import ExecutionContext
 
 from graph.cost import CostObserver, QueryLimiter, QueryLimits
@@ -44,22 +43,3 @@ def build_schema(
     guards: list[Any] = [] if introspection else [DisableIntrospection]
     all_extensions: list[Any] = [*extensions, limiter, *guards, CodedErrors]
     return BoardSchema(query=Query, mutation=Mutation, extensions=all_extensions)
-
-
-Resolver = Callable[..., Any]
-ResolverWrapper = Callable[[str, Resolver], Resolver]
-
-
-def wrap_custom_resolvers(schema: strawberry.Schema, wrap: ResolverWrapper) -> None:
-    """Replace each resolver of our own with ``wrap("Type.field", resolver)``, once.
-
-    Default attribute fields and introspection keep graphql-core's direct path: instrumenting
-    through this seam costs them nothing, unlike an extension ``resolve`` hook, which runs for
-    every field of every object.
-    """
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
-            continue
-        for field_name, field in graphql_type.fields.items():
-            if field.resolve is not None and not is_default_resolver(field.resolve):
-                field.resolve = wrap(f"{graphql_type.name}.{field_name}", field.resolve)

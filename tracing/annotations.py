@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tracing.scope import current_scope
+from tracing.request_trace import current_scope
 
 AnnotationValue = str | int | float | bool
 

@@ -2,13 +2,12 @@
 
 It decides sampling, begins the segment, makes it the current scope for everything the request
 runs, stamps the response with ``X-Amzn-Trace-Id`` and, once the response has gone out, closes
-the tree and sends it. Starlette's ``BaseHTTPMiddleware`` is avoided: it runs the app in another
-task and buffers streaming responses.
+the tree and hands it to the exporter. Starlette's ``BaseHTTPMiddleware`` is avoided: it runs
+the app in another task and buffers streaming responses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from aws_xray_sdk.core.models import http
@@ -17,32 +16,39 @@ from aws_xray_sdk.core.models.traceid import TraceId
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tracing.arguments import ArgumentFilter
 from tracing.config import TracingConfig
 from tracing.entities import name_annotation, record_exception
-from tracing.nodes import Document
-from tracing.request_trace import RequestTrace
+from tracing.export import TraceExporter
+from tracing.policy import TracingPolicy
+from tracing.request_trace import RequestTrace, current_scope, current_trace_id
 from tracing.sampling.operation import ANONYMOUS_QUERY, peek_operation
 from tracing.sampling.sampler import Sampler, SamplingDecision, SamplingRequest
-from tracing.scope import current_scope, current_trace_id
 from tracing.trace_header import HEADER, IncomingHeader, response_header
+from tracing.wire import USERNAME
 
-TRACED_PATH = "/graphql"
 SERVER_ERROR = 500
-
-Sender = Callable[[Document], None]
 
 
 class XRayMiddleware:
     def __init__(
-        self, app: ASGIApp, *, config: TracingConfig, sampler: Sampler, send_document: Sender
+        self,
+        app: ASGIApp,
+        *,
+        config: TracingConfig,
+        policy: TracingPolicy,
+        sampler: Sampler,
+        exporter: TraceExporter,
     ) -> None:
         self.app = app
         self._config = config
+        self._path = policy.graphql_path
+        self._arguments = ArgumentFilter(policy.private_arguments)
         self._sampler = sampler
-        self._send_document = send_document
+        self._exporter = exporter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != TRACED_PATH:
+        if scope["type"] != "http" or scope["path"] != self._path:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -104,6 +110,7 @@ class XRayMiddleware:
             segment,
             field_cap=self._config.field_cap,
             n_plus_one_threshold=self._config.n_plus_one_threshold,
+            arguments=self._arguments,
         )
         response = _ResponseRecorder(send, response_header(segment.trace_id, sampled=True))
         scope_token = current_scope.set(trace.root)
@@ -125,7 +132,7 @@ class XRayMiddleware:
         segment.apply_status_code(response.status)
         segment.put_http_meta(http.STATUS, response.status)
         segment.put_http_meta(http.CONTENT_LENGTH, response.content_length)
-        self._send_document(trace.finish())
+        self._exporter.export(trace.finish())
 
 
 HEADER_KEY = HEADER.lower().encode()
@@ -201,4 +208,4 @@ def _record_user(segment: Segment, user: Any) -> None:
         return
     username = name_annotation(user.display_name)
     segment.set_user(username)
-    segment.put_annotation("username", username)
+    segment.put_annotation(USERNAME, username)

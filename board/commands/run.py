@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from board.app import build_app
 from board.commands.serve import add_arguments as add_serve_arguments
@@ -13,7 +12,6 @@ from board.local_daemon import local_daemon
 from board.migrations import upgrade
 from board.settings import Settings
 from board.shutdown import exit_cleanly_on_sigterm
-from tracing.config import DEFAULT_DAEMON_ADDRESS
 
 NAME = "run"
 HELP = "Migrate, start the local X-Ray daemon and console, and serve the API."
@@ -25,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     exit_cleanly_on_sigterm()
-    address = os.environ.get("AWS_XRAY_DAEMON_ADDRESS") or DEFAULT_DAEMON_ADDRESS
     settings = Settings.from_env()
+    address = settings.tracing.daemon_address
     with database_url(settings) as url, local_daemon(address, settings.data_dir) as console:
         upgrade(url)  # alembic upgrade head: a no-op when the schema is current
         if console:

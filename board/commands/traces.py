@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tracing.daemon.latency import latency
+from xray_local.latency import latency
 
 NAME = "traces"
 HELP = "List, show and summarise traces held by an X-Ray daemon (board xray)."

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from board.settings import Settings
-from tracing.daemon.server import DaemonSettings, rules_from, serve_forever
+from xray_local.server import DaemonSettings, rules_from, serve_forever
 
 NAME = "xray"
 HELP = "Run the local X-Ray daemon (UDP) with the X-Ray API and web console (TCP)."

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from db.engine import Database
 from graph.app import create_app
 from graph.schema import build_schema
 from graph.tokens import TokenSigner
+from tests.support.asgi import asgi_client
 from tests.support.graphql import GraphQLClient, only_error
 
 # Nothing listens on port 1: every connection attempt is refused.
@@ -22,9 +22,7 @@ UNREACHABLE = "postgresql+psycopg://board:s3cret-pw@127.0.0.1:1/board?connect_ti
 async def broken_client() -> AsyncIterator[GraphQLClient]:
     database = Database.connect(UNREACHABLE)
     app = create_app(database, build_schema(), tokens=TokenSigner(b"k"))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
+    async with asgi_client(app) as http:
         yield GraphQLClient(http)
     await database.dispose()
 

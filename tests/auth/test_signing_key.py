@@ -15,7 +15,7 @@ TRIALS = 40
 
 
 def _settings(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, database_url=None, secret_key=None, dataloaders=True)
+    return Settings.from_env({"BOARD_DATA_DIR": str(data_dir)})
 
 
 def _start(data_dir: Path, barrier: Barrier, results: multiprocessing.Queue[str]) -> None:

@@ -5,30 +5,25 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any
 
-import httpx
 import pytest
 
-from board.app import board_app
-from board.settings import ConfigurationError, chaos_from
+from board.app import board_app, board_tracing
+from board.chaos import Chaos
+from board.settings import chaos_from
 from db.engine import Database
-from graph.chaos import Chaos
 from graph.tokens import TokenSigner
+from tests.support.asgi import asgi_client
 from tests.support.feed import FEED, seed_feed
+from tests.support.traced_app import board_tracing_config
 from tests.support.xray import UdpCollector, named
-from tracing.config import TracingConfig
-from tracing.setup import configure_tracing
-
-
-def client_for(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://board.test")
+from tracing import ConfigurationError
 
 
 async def failing_paths(database: Database, tokens: TokenSigner, seed: int) -> list[str]:
     chaos = chaos_from({"BOARD_CHAOS_ERROR_RATE": "0.2", "BOARD_CHAOS_SEED": str(seed)})
     paths = []
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         for _ in range(3):
             payload = (
                 await http.post(
@@ -62,7 +57,7 @@ async def test_every_custom_resolver_fails_at_rate_one_with_an_honest_code(
     database: Database, tokens: TokenSigner
 ) -> None:
     chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(1))
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         for field, query in ROOT_FIELDS.items():
             (error,) = (await http.post("/graphql", json={"query": query})).json()["errors"]
             assert error["path"] == [field]
@@ -87,7 +82,7 @@ async def test_default_fields_are_never_considered(database: Database, tokens: T
     query = """{ posts(first: 3) {
         totalCount pageInfo { hasNextPage endCursor }
         edges { cursor node { id title content createdAt updatedAt author { username } } } } }"""
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         payload = (await http.post("/graphql", json={"query": query})).json()
     assert len(payload["data"]["posts"]["edges"]) == 3
     # Query.posts, PostConnection.totalCount and three Post.author; none of the 30 plain fields.
@@ -97,7 +92,7 @@ async def test_default_fields_are_never_considered(database: Database, tokens: T
 async def test_latency_is_added_within_bounds(database: Database, tokens: TokenSigner) -> None:
     chaos = chaos_from({"BOARD_CHAOS_LATENCY_MS": "150-200", "BOARD_CHAOS_SEED": "1"})
     assert all(0.15 <= chaos.delay_seconds() <= 0.2 for _ in range(1000))
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         started = time.perf_counter()
         payload = (await http.post("/graphql", json={"query": "{ viewer { id } }"})).json()
         elapsed = time.perf_counter() - started
@@ -109,9 +104,9 @@ async def test_an_injected_fault_marks_its_resolver_in_the_trace(
     database: Database, tokens: TokenSigner, daemon: UdpCollector
 ) -> None:
     await seed_feed(database, users=1, posts=1, comments=1)
-    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": daemon.address}))
+    tracing = board_tracing(board_tracing_config(daemon.address))
     chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(1))
-    async with client_for(board_app(database, tokens, tracing=tracing, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=tracing, chaos=chaos)) as http:
         payload = (
             await http.post("/graphql", json={"query": "query Posts { posts { totalCount } }"})
         ).json()
@@ -141,7 +136,7 @@ def test_bad_or_dangerous_settings_are_refused(environ: dict[str, str], message:
 async def test_mutations_are_never_faulted(database: Database, tokens: TokenSigner) -> None:
     chaos = Chaos(error_rate=1.0, latency_ms=None, rng=random.Random(1))
     mutation = "mutation($u: String!, $p: String!) { signUp(username: $u, password: $p) { token } }"
-    async with client_for(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
+    async with asgi_client(board_app(database, tokens, tracing=None, chaos=chaos)) as http:
         payload = (
             await http.post(
                 "/graphql", json={"query": mutation, "variables": {"u": "kim", "p": "x" * 12}}

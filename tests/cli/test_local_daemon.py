@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from board.local_daemon import DaemonStartError, local_daemon
-from tracing.daemon.sampling_api import default_xray_rules
-from tracing.daemon.server import DaemonSettings, running_daemon
+from xray_local.sampling_api import default_xray_rules
+from xray_local.server import DaemonSettings, running_daemon
 
 
 def console_for(address: str, data_dir: Path) -> str | None:

@@ -8,9 +8,9 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.daemon.conftest import call, send, stored, xray_client
 from tests.daemon.documents import segment, sql, streamed, subsegment, trace_id
-from tracing.daemon.server import RunningDaemon
+from tests.support.daemon import call, send, stored, xray_client
+from xray_local.server import RunningDaemon
 
 
 async def test_trace_summaries_filter_and_carry_xray_fields(xray: RunningDaemon) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.daemon.conftest import send, stored
 from tests.daemon.documents import segment, sql, subsegment, trace_id
-from tracing.daemon.server import RunningDaemon
+from tests.support.daemon import send, stored
+from xray_local.server import RunningDaemon
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = (

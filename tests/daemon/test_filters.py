@@ -7,9 +7,9 @@ import time
 import pytest
 
 from tests.daemon.documents import segment, sql, subsegment
-from tracing.daemon.assembly import assemble
-from tracing.daemon.filters import FilterError, compile_filter
-from tracing.daemon.summary import Facts, facts_of
+from tracing.wire import assemble
+from xray_local.filters import FilterError, compile_filter
+from xray_local.summary import Facts, facts_of
 
 NOW = time.time()
 

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from tests.daemon.conftest import send, stored
 from tests.daemon.documents import segment, sql, streamed, subsegment, trace_id
-from tracing.daemon.assembly import assemble, descendants
-from tracing.daemon.protocol import HEADER, BadDatagram, parse_datagram
-from tracing.daemon.server import RunningDaemon
+from tests.support.daemon import send, stored
+from tracing.wire import HEADER, assemble, descendants
+from xray_local.protocol import BadDatagram, parse_datagram
+from xray_local.server import RunningDaemon
 
 
 def datagram(document: object) -> bytes:

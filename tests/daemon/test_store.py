@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from tests.daemon.documents import segment, trace_id
-from tracing.daemon.store import Received, Retention, TraceStore
+from xray_local.store import Received, Retention, TraceStore
 
 
 def received(trace: str, start: float) -> Received:

@@ -8,9 +8,9 @@ import time
 import pytest
 
 from board.cli import main
-from tests.daemon.conftest import send, stored
 from tests.daemon.documents import segment, subsegment, trace_id
-from tracing.daemon.server import RunningDaemon
+from tests.support.daemon import send, stored
+from xray_local.server import RunningDaemon
 
 
 async def board_traces(

@@ -21,10 +21,10 @@ async def test_an_edit_that_waited_for_the_lock_is_stamped_after_the_one_it_wait
     async with database.sessions.begin() as late:
         await late.execute(text("SELECT 1"))  # this transaction has begun: now() is fixed
         async with database.sessions.begin() as early:
-            first = await update_post(
-                early, await post_for_update(early, post_id), title="first", content=None
-            )
-        second = await update_post(
-            late, await post_for_update(late, post_id), title="second", content=None
-        )
+            early_post = await post_for_update(early, post_id)
+            assert early_post is not None
+            first = await update_post(early, early_post, title="first", content=None)
+        late_post = await post_for_update(late, post_id)
+        assert late_post is not None
+        second = await update_post(late, late_post, title="second", content=None)
     assert second.updated_at > first.updated_at

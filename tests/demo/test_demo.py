@@ -6,32 +6,24 @@ import asyncio
 import random
 import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import uvicorn
 from sqlalchemy.engine import URL
 
-from board.app import board_app
+from board.app import board_app, board_tracing
+from board.chaos import Chaos
 from board.demo import DemoPlan, migrate_twice, run_demo
 from db.engine import Database
-from graph.chaos import Chaos
 from graph.tokens import TokenSigner
-from tracing.config import TracingConfig
-from tracing.daemon.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
-from tracing.setup import configure_tracing
-
-
-@pytest.fixture
-async def xray(tmp_path: Path) -> AsyncIterator[RunningDaemon]:
-    async with running_daemon(DaemonSettings("127.0.0.1", 0, tmp_path, rules_from(None))) as d:
-        yield d
+from tests.support.traced_app import board_tracing_config
+from xray_local.server import RunningDaemon
 
 
 @pytest.fixture
 async def api(database: Database, tokens: TokenSigner, xray: RunningDaemon) -> AsyncIterator[str]:
     """The board API with tracing to the daemon and chaos on, served by uvicorn on a free port."""
-    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": xray.address}))
+    tracing = board_tracing(board_tracing_config(xray.address))
     chaos = Chaos(error_rate=0.05, latency_ms=None, rng=random.Random(3))
     app = board_app(database, tokens, tracing=tracing, chaos=chaos)
     listener = socket.socket()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import httpx
 import pytest
@@ -17,9 +16,8 @@ from graph.tokens import TokenSigner
 from tests.support.feed import seed_feed
 from tests.support.graphql import GraphQLClient, error_codes, only_error
 from tests.support.statements import counted_statements
+from tests.support.traced_app import board_tracing_config, traced_http
 from tests.support.xray import UdpCollector
-from tests.tracing.conftest import traced_http
-from tracing.config import TracingConfig
 
 # The README's feed at the page sizes the issue names.
 README_FEED = """
@@ -162,6 +160,5 @@ async def test_every_traced_request_is_annotated_with_its_cost(
 async def traced(
     database: Database, tokens: TokenSigner, daemon: UdpCollector
 ) -> AsyncIterator[GraphQLClient]:
-    config = replace(TracingConfig.from_env({}), daemon_address=daemon.address)
-    async with traced_http(database, tokens, config) as http:
+    async with traced_http(database, tokens, board_tracing_config(daemon.address)) as http:
         yield GraphQLClient(http)

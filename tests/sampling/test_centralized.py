@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.sampling.test_rules import request
-from tests.sampling.test_sampler import Clock
-from tracing.daemon.server import DaemonSettings, running_daemon
+from tests.support.sampling import Clock, request
 from tracing.sampling.centralized import CentralizedSampler
 from tracing.sampling.rules import default_rule_set, parse_rules
 from tracing.sampling.sampler import LocalSampler, SamplingDecision, SamplingRequest
+from xray_local.server import DaemonSettings, running_daemon
 
 RULES = parse_rules(
     {

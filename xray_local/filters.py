@@ -1,4 +1,4 @@
-"""X-Ray filter expressions (the subset CONTRACT §7 and the README list), compiled to predicates.
+"""X-Ray filter expressions (the subset the README lists), compiled to predicates.
 
 Grammar:  expr := and ("OR" and)* ; and := unary ("AND" unary)* ;
           unary := ("NOT" | "!") unary | "(" expr ")" | keyword | service("name") | field op value
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tracing.daemon.summary import Facts
+from xray_local.summary import Facts
 
 Predicate = Callable[[Facts], bool]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracing.daemon.assembly import Trace, descendants
-from tracing.daemon.protocol import Document
+from tracing.wire import Document, Trace, descendants
 
 AnnotationValue = str | float | bool
 

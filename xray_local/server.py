@@ -21,13 +21,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tracing.daemon.api import api_routes
-from tracing.daemon.console import console_routes
-from tracing.daemon.index import TraceIndex
-from tracing.daemon.protocol import BadDatagram, parse_datagram
-from tracing.daemon.sampling_api import SamplingAuthority, default_xray_rules
-from tracing.daemon.store import Received, Retention, TraceStore
 from tracing.sampling.rules import RuleSet, load_rules
+from xray_local.api import api_routes
+from xray_local.console import console_routes
+from xray_local.index import TraceIndex
+from xray_local.protocol import BadDatagram, parse_datagram
+from xray_local.sampling_api import SamplingAuthority, default_xray_rules
+from xray_local.store import Received, Retention, TraceStore
 
 RECEIVE_BUFFER = 8 * 1024 * 1024
 BATCH_MAX = 2000

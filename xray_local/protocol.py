@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-HEADER = b'{"format":"json","version":1}'
-DATAGRAM_MAX = 64 * 1024
-
-Document = dict[str, Any]
+from tracing.wire import DATAGRAM_MAX, Document, is_subsegment
 
 
 class BadDatagram(ValueError):
@@ -40,7 +37,3 @@ def json_header(raw: bytes) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
-
-
-def is_subsegment(document: Document) -> bool:
-    return document.get("type") == "subsegment"

@@ -18,13 +18,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from tracing.daemon.assembly import Trace
-from tracing.daemon.filters import FilterError, compile_filter
-from tracing.daemon.index import TraceIndex
-from tracing.daemon.latency import HISTOGRAM_BUCKETS_MS, Latency, by_operation, by_resolver
-from tracing.daemon.protocol import Document
-from tracing.daemon.service_graph import service_graph
-from tracing.daemon.summary import Facts
+from tracing.wire import N_PLUS_ONE, N_PLUS_ONE_FIELD, Document, Trace
+from xray_local.filters import FilterError, compile_filter
+from xray_local.index import TraceIndex
+from xray_local.latency import HISTOGRAM_BUCKETS_MS, Latency, by_operation, by_resolver
+from xray_local.service_graph import service_graph
+from xray_local.summary import Facts
 
 DEFAULT_MINUTES = 60
 LIST_LIMIT = 200
@@ -140,7 +139,7 @@ def _trace_table(rows: list[Facts]) -> str:
         status = facts.http.get("status")
         css = "bad" if facts.fault else "warn" if facts.error else ""
         n_plus_one = (
-            facts.annotations.get("n_plus_one_field") if facts.annotations.get("n_plus_one") else ""
+            facts.annotations.get(N_PLUS_ONE_FIELD) if facts.annotations.get(N_PLUS_ONE) else ""
         )
         lines.append(
             f"<tr class='trace'><td>{_clock(facts.start)}</td>"

@@ -18,7 +18,7 @@ from typing import Any
 from graphql import GraphQLResolveInfo, OperationType
 
 from graph.errors import BoardError
-from graph.schema import Resolver, ResolverWrapper
+from tracing import Resolver, ResolverWrapper
 
 ResolveInfo = GraphQLResolveInfo[Any]
 
@@ -55,7 +55,7 @@ class Chaos:
 
 
 def chaotic(chaos: Chaos) -> ResolverWrapper:
-    """For ``graph.schema.wrap_custom_resolvers``: each resolver of ours may fail or stall."""
+    """For ``tracing.wrap_custom_resolvers``: each resolver of ours may fail or stall."""
 
     def wrap(name: str, resolve: Resolver) -> Resolver:
         def chaotic_resolver(root: Any, info: ResolveInfo, **kwargs: Any) -> Any:

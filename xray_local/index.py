@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from tracing.daemon.assembly import Trace, assemble
-from tracing.daemon.store import StoredTrace, TraceStore
-from tracing.daemon.summary import Facts, facts_of
+from tracing.wire import Trace, assemble
+from xray_local.store import StoredTrace, TraceStore
+from xray_local.summary import Facts, facts_of
 
 CACHE_MAX = 20_000
 

@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tracing.daemon.filters import FilterError, compile_filter
-from tracing.daemon.index import TraceIndex
-from tracing.daemon.sampling_api import SamplingAuthority
-from tracing.daemon.service_graph import service_graph
-from tracing.daemon.summary import facts_of, summary_of
+from xray_local.filters import FilterError, compile_filter
+from xray_local.index import TraceIndex
+from xray_local.sampling_api import SamplingAuthority
+from xray_local.service_graph import service_graph
+from xray_local.summary import facts_of, summary_of
 
 PAGE_SIZE = 100
 DEFAULT_WINDOW = 6 * 3600

@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracing.daemon.assembly import Trace, descendants
-from tracing.daemon.protocol import Document
+from tracing.wire import Document, Trace, descendants
 
 CLIENT = ("client", "client")
 

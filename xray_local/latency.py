@@ -7,11 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tracing.daemon.assembly import Trace, descendants
-from tracing.daemon.summary import Facts
+from tracing.wire import NOT_RESOLVER_PREFIXES, OPERATION_NAME, Trace, descendants
+from xray_local.summary import Facts
 
 HISTOGRAM_BUCKETS_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
-NOT_RESOLVERS = ("graphql.", "folded:", "loader:")
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def latency(name: str, seconds: list[float]) -> Latency:
 def by_operation(found: Iterable[tuple[Trace, Facts]]) -> list[Latency]:
     samples: defaultdict[str, list[float]] = defaultdict(list)
     for _, facts in found:
-        name = facts.annotations.get("operation_name")
+        name = facts.annotations.get(OPERATION_NAME)
         samples[str(name) if name else "(anonymous)"].append(facts.response_time)
     return _ranked(samples)
 
@@ -72,7 +71,9 @@ def by_resolver(found: Iterable[tuple[Trace, Facts]]) -> list[Latency]:
 def _is_resolver(subsegment: dict[str, object]) -> bool:
     """``Type.field``: local, dotted, and not one of our step, loader or fold subsegments."""
     name = str(subsegment.get("name", ""))
-    return "namespace" not in subsegment and "." in name and not name.startswith(NOT_RESOLVERS)
+    return (
+        "namespace" not in subsegment and "." in name and not name.startswith(NOT_RESOLVER_PREFIXES)
+    )
 
 
 def _ranked(samples: dict[str, list[float]]) -> list[Latency]:
