@@ -70,7 +70,7 @@ async def test_an_enabled_app_from_the_same_factory_has_every_part(
     app, endpoint = app_from_environment("true", migrated_url, daemon, monkeypatch)
 
     assert XRayMiddleware in middleware_classes(app)
-    assert extension_names(endpoint) == ["tracing_extension", "CodedErrors"]
+    assert extension_names(endpoint) == ["tracing_extension", "QueryLimiter", "CodedErrors"]
     assert endpoint.loader_hook is not None
     assert endpoint.database.engine.sync_engine.dispatch.before_cursor_execute
     await endpoint.database.dispose()
