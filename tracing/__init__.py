@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from tracing.arguments import SECRET_ARGUMENTS
     from tracing.config import TracingConfig
     from tracing.emitter import BoundedUDPEmitter
-    from tracing.env import ConfigurationError, env_flag, env_positive_int, env_text
+    from tracing.env import (
+        ConfigurationError,
+        env_flag,
+        env_int,
+        env_positive_int,
+        env_seconds,
+        env_text,
+    )
     from tracing.export import TraceExporter
     from tracing.loaders import TracedLoaders
     from tracing.middleware import XRayMiddleware
@@ -47,7 +54,9 @@ __all__ = [
     "XRayMiddleware",
     "configure",
     "env_flag",
+    "env_int",
     "env_positive_int",
+    "env_seconds",
     "env_text",
     "wrap_custom_resolvers",
 ]
@@ -69,7 +78,9 @@ _MODULE_OF = {
     "XRayMiddleware": "tracing.middleware",
     "configure": "tracing.setup",
     "env_flag": "tracing.env",
+    "env_int": "tracing.env",
     "env_positive_int": "tracing.env",
+    "env_seconds": "tracing.env",
     "env_text": "tracing.env",
     "wrap_custom_resolvers": "tracing.resolvers",
 }

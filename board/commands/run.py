@@ -31,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"X-Ray console: {console}", flush=True)
         else:
             print(f"Traces go to the X-Ray daemon at {address}", flush=True)
-        serve(build_app(settings, url), args.host, args.port)
+        serve(build_app(settings, url), args.host, args.port, settings.header_limits)
     return 0
