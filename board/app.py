@@ -13,9 +13,12 @@ from board.chaos import Chaos, ChaosError, chaotic
 from board.secrets import keep_credentials_fresh
 from board.settings import NO_CHAOS, Settings
 from db.engine import Database
-from graph.app import GRAPHQL_PATH, create_app
+from graph.app import DEFAULT_SERVER_LIMITS, DEFAULT_SIGN_IN_THROTTLE, GRAPHQL_PATH, create_app
+from graph.cost import QueryLimits
 from graph.errors import BoardError
+from graph.request_limits import ServerLimits
 from graph.schema import build_schema
+from graph.throttle import SignInThrottle
 from graph.tokens import TokenSigner
 from tracing import (
     SECRET_ARGUMENTS,
@@ -42,6 +45,11 @@ def build_app(settings: Settings, url: URL) -> ASGIApp:
         tracing=board_tracing(settings.tracing, settings.trace_exporter),
         dataloaders=settings.dataloaders,
         chaos=settings.chaos,
+        limits=settings.limits,
+        introspection=settings.introspection,
+        graphiql=settings.graphiql,
+        server_limits=settings.server_limits,
+        sign_in_throttle=settings.sign_in_throttle,
     )
 
 
@@ -64,10 +72,19 @@ def board_app(
     tracing: Tracing | None,
     dataloaders: bool = True,
     chaos: Chaos = NO_CHAOS,
+    limits: QueryLimits | None = None,
+    introspection: bool = True,
+    graphiql: bool = True,
+    server_limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+    sign_in_throttle: SignInThrottle = DEFAULT_SIGN_IN_THROTTLE,
 ) -> ASGIApp:
     """The board API; ``tracing=None`` (or a disabled ``Tracing``) serves it untraced."""
-    extensions = tracing.schema_extensions() if tracing else []
-    schema = build_schema(extensions)
+    schema = build_schema(
+        tracing.schema_extensions() if tracing else [],
+        limits=limits,
+        observe_cost=tracing.annotator("query_cost") if tracing else None,
+        introspection=introspection,
+    )
     if chaos.enabled:
         # Wrapped first, so the tracing wrapper sits outside it and records the injected fault.
         wrap_custom_resolvers(schema, chaotic(chaos))
@@ -81,6 +98,9 @@ def board_app(
         dataloaders=dataloaders,
         loader_hook=tracing.loader_hook() if tracing else None,
         middleware=tracing.middleware() if tracing else [],
+        graphiql=graphiql,
+        limits=server_limits,
+        sign_in_throttle=sign_in_throttle,
     )
 
 

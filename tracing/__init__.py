@@ -21,7 +21,15 @@ if TYPE_CHECKING:
     from tracing.arguments import SECRET_ARGUMENTS
     from tracing.config import TracingConfig
     from tracing.emitter import BoundedUDPEmitter
-    from tracing.env import ConfigurationError, env_choice, env_flag, env_positive_int, env_text
+    from tracing.env import (
+        ConfigurationError,
+        env_choice,
+        env_flag,
+        env_int,
+        env_positive_int,
+        env_seconds,
+        env_text,
+    )
     from tracing.export import TraceExporter
     from tracing.exporters import ExporterChoice, FanOut, chosen_exporter
     from tracing.loaders import TracedLoaders
@@ -54,7 +62,9 @@ __all__ = [
     "configure",
     "env_choice",
     "env_flag",
+    "env_int",
     "env_positive_int",
+    "env_seconds",
     "env_text",
     "wrap_custom_resolvers",
 ]
@@ -81,7 +91,9 @@ _MODULE_OF = {
     "configure": "tracing.setup",
     "env_choice": "tracing.env",
     "env_flag": "tracing.env",
+    "env_int": "tracing.env",
     "env_positive_int": "tracing.env",
+    "env_seconds": "tracing.env",
     "env_text": "tracing.env",
     "wrap_custom_resolvers": "tracing.resolvers",
 }

@@ -53,13 +53,32 @@ def env_choice(environ: Mapping[str, str], name: str, default: Choice) -> Choice
 
 
 def env_positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    return env_int(environ, name, default, minimum=1)
+
+
+def env_int(environ: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
     raw = env_text(environ, name)
     if raw is None:
         return default
     try:
         value = int(raw)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise ConfigurationError(f"{name} must be a whole number of at least 1 (got {raw!r})")
+        value = minimum - 1
+    if value < minimum:
+        raise ConfigurationError(
+            f"{name} must be a whole number of at least {minimum} (got {raw!r})"
+        )
+    return value
+
+
+def env_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = env_text(environ, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise ConfigurationError(f"{name} must be a number of seconds above 0 (got {raw!r})")
     return value

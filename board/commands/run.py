@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
                 _send_otlp_to(console)
         else:
             print(f"Traces go to the X-Ray daemon at {address}", flush=True)
-        serve(build_app(settings, url), args.host, args.port)
+        serve(build_app(settings, url), args.host, args.port, settings.header_limits)
     return 0
 
 
