@@ -29,6 +29,7 @@ from bench.load import (
     Server,
     alternate,
     measure,
+    otlp_sink,
     report,
     server,
     udp_sink,
@@ -50,12 +51,20 @@ SAMPLED_OUT_TARGET = 0.97
 SAMPLE_NONE = {"version": 2, "rules": [], "default": {"fixed_target": 0, "rate": 0}}
 
 
-def variants(daemon: str, sample_none: str) -> dict[str, tuple[str, dict[str, str]]]:
+def variants(
+    daemon: str, collector: str, sample_none: str
+) -> dict[str, tuple[str, dict[str, str]]]:
     off = {"AWS_XRAY_SDK_ENABLED": "false"}
     traced = {"AWS_XRAY_DAEMON_ADDRESS": daemon}
+    otlp = {
+        **traced,
+        "BOARD_TRACE_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": collector,
+    }
     return {
         "untraced": ("board", off),
         "traced (X-Ray)": ("board", traced),
+        "traced (OTLP)": ("board", otlp),
         "traced, sampled out": ("board", {**traced, "XRAY_SAMPLING_RULES": sample_none}),
         "OpenTelemetryExtension": ("opentelemetry", off),
         "untraced, loaders off": ("board", {**off, "BOARD_DATALOADERS": "off"}),
@@ -84,15 +93,21 @@ Rounds = list[dict[str, Result]]
 Servers = dict[str, Server]
 
 # Compared request by request, where their CPU cost per request meets the very same conditions.
-ALTERNATING = ("untraced", "traced (X-Ray)", "traced, sampled out", "OpenTelemetryExtension")
+ALTERNATING = (
+    "untraced",
+    "traced (X-Ray)",
+    "traced (OTLP)",
+    "traced, sampled out",
+    "OpenTelemetryExtension",
+)
 REQUESTS_PER_ROUND = 30
 
 
-def run(url: URL, daemon: str, sample_none: str) -> tuple[Rounds, Rounds]:
+def run(url: URL, daemon: str, collector: str, sample_none: str) -> tuple[Rounds, Rounds]:
     """Rounds taking turns (each server alone under all clients), then request by request."""
     with ExitStack() as stack:
         servers: Servers = {}
-        for name, (variant, environ) in variants(daemon, sample_none).items():
+        for name, (variant, environ) in variants(daemon, collector, sample_none).items():
             env: Mapping[str, str] = {**environ, "DATABASE_URL": url.render_as_string(False)}
             servers[name] = stack.enter_context(server(variant, env))
         for running in servers.values():
@@ -148,7 +163,9 @@ def verdict(label: str, ratios: list[float], target: float) -> str:
 
 def print_verdicts(rounds: Rounds, rate: Rate) -> None:
     traced = round_ratios(rounds, "traced (X-Ray)", rate)
-    print(verdict("traced / untraced", traced, TRACED_TARGET))
+    print(verdict("traced (X-Ray) / untraced", traced, TRACED_TARGET))
+    otlp = round_ratios(rounds, "traced (OTLP)", rate)
+    print(verdict("traced (OTLP) / untraced", otlp, TRACED_TARGET))
     sampled_out = round_ratios(rounds, "traced, sampled out", rate)
     print(verdict("sampled out / tracing disabled", sampled_out, SAMPLED_OUT_TARGET))
     opentelemetry = statistics.median(round_ratios(rounds, "OpenTelemetryExtension", rate))
@@ -164,8 +181,8 @@ def main() -> None:
         statements = asyncio.run(prepare(url))
         sample_none = Path(tmp) / "sample-none.json"
         sample_none.write_text(json.dumps(SAMPLE_NONE))
-        with udp_sink() as daemon:
-            in_turn, alternating = run(url, daemon, str(sample_none))
+        with udp_sink() as daemon, otlp_sink() as collector:
+            in_turn, alternating = run(url, daemon, collector, str(sample_none))
     results = merged(in_turn)
     print(f"{CONCURRENCY} clients on one server at a time, {ROUNDS} rounds of turns:")
     report(results, baseline="untraced")

@@ -48,7 +48,7 @@ def build(variant: str) -> ASGIApp:
     settings = Settings.from_env()
     if variant == "opentelemetry":
         return opentelemetry_app(database, tokens, settings.dataloaders)
-    tracing = board_tracing(settings.tracing)
+    tracing = board_tracing(settings.tracing, settings.trace_exporter)
     return board_app(database, tokens, tracing=tracing, dataloaders=settings.dataloaders)
 
 

@@ -13,13 +13,17 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.outage import OutageLog
+from db.share import SessionFactory, SharedSessions
 from db.url import to_async_url
 
 
 @dataclass(frozen=True)
 class Database:
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: SessionFactory
+    unshared: async_sessionmaker[AsyncSession]
+    """Sessions with no per-request bound; ``sessions`` is this unless it is a request's share."""
 
     @classmethod
     def connect(cls, url: str | URL, *, pool_size: int = 10, max_overflow: int = 20) -> Database:
@@ -33,7 +37,13 @@ class Database:
             hide_parameters=True,
         )
         # Rows outlive their session: resolvers read them after the session is closed.
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        OutageLog().watch(engine.sync_engine)
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        return cls(engine, sessions, sessions)
+
+    def shared(self, limit: int) -> Database:
+        """This database for one request: at most ``limit`` of its sessions open at once."""
+        return Database(self.engine, SharedSessions(self.unshared, limit), self.unshared)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

@@ -13,20 +13,24 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from db.engine import Database
 from graph.auth import BearerTokenBackend
 from graph.context import Context
 from graph.graphiql import graphiql_asset_routes, graphiql_page
 from graph.loaders import LoaderHook, build_loaders
+from graph.over_http import GraphQLOverHTTP
+from graph.request_limits import RequestLimits, ServerLimits
+from graph.throttle import SignInThrottle
 from graph.tokens import TokenSigner
 
 HEALTH_TIMEOUT_SECONDS = 2.0
+DEFAULT_SERVER_LIMITS = ServerLimits()
+DEFAULT_SIGN_IN_THROTTLE = SignInThrottle()
 GRAPHQL_PATH = "/graphql"
 
 
-class GraphQLEndpoint(GraphQL[Context, None]):
+class GraphQLEndpoint(GraphQLOverHTTP):
     def __init__(
         self,
         schema: strawberry.Schema,
@@ -35,10 +39,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         tokens: TokenSigner,
         dataloaders: bool,
         loader_hook: LoaderHook | None,
+        graphiql: bool,
+        connections_per_request: int,
+        sign_in_throttle: SignInThrottle,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.ide_page = graphiql_page()
         self.database = database
+        self.connections_per_request = connections_per_request
+        self.sign_in_throttle = sign_in_throttle
         self.tokens = tokens
         self.dataloaders = dataloaders
         self.loader_hook = loader_hook
@@ -47,8 +56,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return HTMLResponse(self.ide_page)
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
-        loaders = build_loaders(self.database, batched=self.dataloaders, hook=self.loader_hook)
-        return Context(request=request, database=self.database, loaders=loaders, tokens=self.tokens)
+        database = self.database.shared(self.connections_per_request)
+        loaders = build_loaders(database, batched=self.dataloaders, hook=self.loader_hook)
+        return Context(
+            request=request,
+            database=database,
+            loaders=loaders,
+            tokens=self.tokens,
+            sign_in_throttle=self.sign_in_throttle,
+        )
 
 
 def create_app(
@@ -59,10 +75,20 @@ def create_app(
     dataloaders: bool = True,
     loader_hook: LoaderHook | None = None,
     middleware: Sequence[Middleware] = (),
+    graphiql: bool = True,
+    limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+    sign_in_throttle: SignInThrottle = DEFAULT_SIGN_IN_THROTTLE,
 ) -> Starlette:
     """The board API over ``database``; it disposes the engine's pool when the server stops."""
     graphql = GraphQLEndpoint(
-        schema, database=database, tokens=tokens, dataloaders=dataloaders, loader_hook=loader_hook
+        schema,
+        database=database,
+        tokens=tokens,
+        dataloaders=dataloaders,
+        loader_hook=loader_hook,
+        graphiql=graphiql,
+        connections_per_request=limits.connections_per_request,
+        sign_in_throttle=sign_in_throttle,
     )
 
     async def healthz(_: Request) -> Response:
@@ -81,10 +107,11 @@ def create_app(
         routes=[
             Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
-            *graphiql_asset_routes(),
+            *(graphiql_asset_routes() if graphiql else []),
         ],
         middleware=[
             *middleware,
+            Middleware(RequestLimits, limits=limits),
             Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(tokens)),
         ],
         lifespan=lifespan,

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from db.engine import Database
 from graph.loaders import Loaders
+from graph.throttle import SignInThrottle
 from graph.tokens import TokenSigner
 
 
@@ -18,6 +19,7 @@ class Context:
     database: Database
     loaders: Loaders
     tokens: TokenSigner
+    sign_in_throttle: SignInThrottle
 
 
 Info = strawberry.Info[Context, None]

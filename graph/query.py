@@ -11,10 +11,11 @@ from db.engine import Database
 from db.queries.posts import count_posts, list_posts
 from db.queries.users import count_users, find_user_by_username, list_users
 from graph import validation
-from graph.auth import viewer_of
+from graph.auth import DELETED_ACCOUNT, viewer_of
 from graph.context import Info
+from graph.errors import Unauthenticated
 from graph.pagination import page_request
-from graph.types import Connection, Post, User, connection, found
+from graph.types import Connection, Post, User, connection
 
 
 async def _count_posts(database: Database, author_id: int | None) -> int:
@@ -38,6 +39,8 @@ class Query:
         author_username: str | None = None,
     ) -> Connection[Post]:
         page = page_request("post", first, after)
+        if author_username is not None:
+            validation.lookup_username(author_username, "authorUsername")
         database = info.context.database
         async with database.sessions() as session:
             author_id = None
@@ -59,6 +62,7 @@ class Query:
 
     @strawberry.field(description="A user by username (case-insensitive).")
     async def user(self, info: Info, username: str) -> User | None:
+        validation.lookup_username(username)
         async with info.context.database.sessions() as session:
             row = await find_user_by_username(session, username)
         return User.of(row) if row else None
@@ -78,7 +82,10 @@ class Query:
         viewer = viewer_of(info.context.request)
         if viewer is None:
             return None
-        return User.of(found(await info.context.loaders.user.load(viewer.id), "viewer"))
+        row = await info.context.loaders.user.load(viewer.id)
+        if row is None:
+            raise Unauthenticated(DELETED_ACCOUNT)
+        return User.of(row)
 
 
 async def _no_rows() -> int:

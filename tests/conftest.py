@@ -59,7 +59,9 @@ async def session_database(migrated_url: URL) -> AsyncIterator[Database]:
 async def database(session_database: Database) -> Database:
     """The test database with every table emptied."""
     async with session_database.engine.begin() as connection:
-        await connection.execute(text("TRUNCATE comments, posts, users RESTART IDENTITY CASCADE"))
+        await connection.execute(
+            text("TRUNCATE comments, posts, users, sign_in_failures RESTART IDENTITY CASCADE")
+        )
     return session_database
 
 

@@ -21,11 +21,21 @@ if TYPE_CHECKING:
     from tracing.arguments import SECRET_ARGUMENTS
     from tracing.config import TracingConfig
     from tracing.emitter import BoundedUDPEmitter
-    from tracing.env import ConfigurationError, env_flag, env_positive_int, env_text
+    from tracing.env import (
+        ConfigurationError,
+        env_choice,
+        env_flag,
+        env_int,
+        env_positive_int,
+        env_seconds,
+        env_text,
+    )
     from tracing.export import TraceExporter
+    from tracing.exporters import ExporterChoice, FanOut, chosen_exporter
     from tracing.graphql_errors import SERVER_FAULT_CODES, ErrorCodes
     from tracing.loaders import TracedLoaders
     from tracing.middleware import XRayMiddleware
+    from tracing.otlp_export import OtlpExporter
     from tracing.policy import ClientErrorTest, TracingPolicy
     from tracing.resolvers import Resolver, ResolverWrapper, wrap_custom_resolvers
     from tracing.sampling.rules import RuleFileError
@@ -38,6 +48,9 @@ __all__ = [
     "ClientErrorTest",
     "ConfigurationError",
     "ErrorCodes",
+    "ExporterChoice",
+    "FanOut",
+    "OtlpExporter",
     "Resolver",
     "ResolverWrapper",
     "RuleFileError",
@@ -48,9 +61,13 @@ __all__ = [
     "TracingConfig",
     "TracingPolicy",
     "XRayMiddleware",
+    "chosen_exporter",
     "configure",
+    "env_choice",
     "env_flag",
+    "env_int",
     "env_positive_int",
+    "env_seconds",
     "env_text",
     "wrap_custom_resolvers",
 ]
@@ -62,6 +79,9 @@ _MODULE_OF = {
     "ClientErrorTest": "tracing.policy",
     "ConfigurationError": "tracing.env",
     "ErrorCodes": "tracing.graphql_errors",
+    "ExporterChoice": "tracing.exporters",
+    "FanOut": "tracing.exporters",
+    "OtlpExporter": "tracing.otlp_export",
     "Resolver": "tracing.resolvers",
     "ResolverWrapper": "tracing.resolvers",
     "RuleFileError": "tracing.sampling.rules",
@@ -72,9 +92,13 @@ _MODULE_OF = {
     "TracingConfig": "tracing.config",
     "TracingPolicy": "tracing.policy",
     "XRayMiddleware": "tracing.middleware",
+    "chosen_exporter": "tracing.exporters",
     "configure": "tracing.setup",
+    "env_choice": "tracing.env",
     "env_flag": "tracing.env",
+    "env_int": "tracing.env",
     "env_positive_int": "tracing.env",
+    "env_seconds": "tracing.env",
     "env_text": "tracing.env",
     "wrap_custom_resolvers": "tracing.resolvers",
 }

@@ -8,6 +8,8 @@ typo such as ``treu`` is never read as "off".
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
+from typing import TypeVar
 
 TRUE_WORDS = frozenset({"1", "true", "on", "yes"})
 FALSE_WORDS = frozenset({"0", "false", "off", "no"})
@@ -34,14 +36,49 @@ def env_flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be on or off (got {raw!r})")
 
 
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+def env_choice(environ: Mapping[str, str], name: str, default: Choice) -> Choice:
+    """One of the words of ``default``'s enumeration, in any case."""
+    raw = env_text(environ, name)
+    if raw is None:
+        return default
+    options = type(default)
+    try:
+        return options(raw.lower())
+    except ValueError:
+        words = ", ".join(option.value for option in options)
+        raise ConfigurationError(f"{name} must be one of {words} (got {raw!r})") from None
+
+
 def env_positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    return env_int(environ, name, default, minimum=1)
+
+
+def env_int(environ: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
     raw = env_text(environ, name)
     if raw is None:
         return default
     try:
         value = int(raw)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise ConfigurationError(f"{name} must be a whole number of at least 1 (got {raw!r})")
+        value = minimum - 1
+    if value < minimum:
+        raise ConfigurationError(
+            f"{name} must be a whole number of at least {minimum} (got {raw!r})"
+        )
+    return value
+
+
+def env_seconds(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = env_text(environ, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise ConfigurationError(f"{name} must be a number of seconds above 0 (got {raw!r})")
     return value

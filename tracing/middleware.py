@@ -25,6 +25,7 @@ from tracing.request_trace import RequestTrace, current_scope, current_trace_id
 from tracing.sampling.operation import ANONYMOUS_QUERY, peek_operation
 from tracing.sampling.sampler import Sampler, SamplingDecision, SamplingRequest
 from tracing.trace_header import HEADER, IncomingHeader, response_header
+from tracing.traceparent import TRACEPARENT, TRACESTATE, continued, w3c_headers
 from tracing.wire import USERNAME
 
 SERVER_ERROR = 500
@@ -53,7 +54,7 @@ class XRayMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        incoming = IncomingHeader.parse(headers.get(HEADER))
+        incoming = continued(IncomingHeader.parse(headers.get(HEADER)), headers.get(TRACEPARENT))
         rule: str | None = None
         if not _is_operation(scope):
             sampled = False
@@ -65,7 +66,8 @@ class XRayMiddleware:
         if sampled:
             await self._traced(scope, receive, send, headers, incoming, rule)
         else:
-            await self._untraced(scope, receive, send, incoming.root or TraceId().to_id())
+            trace_id = incoming.root or TraceId().to_id()
+            await self._untraced(scope, receive, send, trace_id, headers.get(TRACESTATE))
 
     async def _decide(
         self, scope: Scope, receive: Receive, headers: Headers
@@ -84,8 +86,11 @@ class XRayMiddleware:
         )
         return receive, self._sampler.decide(request)
 
-    async def _untraced(self, scope: Scope, receive: Receive, send: Send, trace_id: str) -> None:
-        response = _ResponseRecorder(send, response_header(trace_id, sampled=False))
+    async def _untraced(
+        self, scope: Scope, receive: Receive, send: Send, trace_id: str, tracestate: str | None
+    ) -> None:
+        w3c = w3c_headers(trace_id, None, sampled=False, tracestate=tracestate)
+        response = _ResponseRecorder(send, response_header(trace_id, sampled=False), w3c)
         token = current_trace_id.set(trace_id)
         try:
             await self.app(scope, receive, response.send)
@@ -114,7 +119,8 @@ class XRayMiddleware:
             arguments=self._arguments,
             error_codes=self._error_codes,
         )
-        response = _ResponseRecorder(send, response_header(segment.trace_id, sampled=True))
+        w3c = w3c_headers(segment.trace_id, segment.id, True, headers.get(TRACESTATE))
+        response = _ResponseRecorder(send, response_header(segment.trace_id, sampled=True), w3c)
         scope_token = current_scope.set(trace.root)
         id_token = current_trace_id.set(segment.trace_id)
         try:
@@ -143,16 +149,21 @@ HEADER_KEY = HEADER.lower().encode()
 class _ResponseRecorder:
     """Wraps ``send``: stamps the trace header and notes status and body size on the way out."""
 
-    def __init__(self, send: Send, stamp: str) -> None:
+    def __init__(self, send: Send, stamp: str, w3c: list[tuple[bytes, bytes]]) -> None:
         self._send = send
         self._stamp = stamp.encode()
+        self._w3c = w3c
         self.status = SERVER_ERROR
         self.content_length = 0
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
-            message["headers"] = [*message.get("headers", ()), (HEADER_KEY, self._stamp)]
+            message["headers"] = [
+                *message.get("headers", ()),
+                (HEADER_KEY, self._stamp),
+                *self._w3c,
+            ]
         elif message["type"] == "http.response.body":
             self.content_length += len(message.get("body", b""))
         await self._send(message)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
 from strawberry.extensions import SchemaExtension
 
+from tracing.annotations import AnnotationValue, request_annotator
 from tracing.config import TracingConfig
 from tracing.context import ScopeContext
 from tracing.emitter import BoundedUDPEmitter
@@ -70,6 +71,10 @@ class Tracing:
                 "before instrument_schema(schema)"
             )
         wrap_custom_resolvers(schema, traced_resolver_factory(self.policy.is_client_error))
+
+    def annotator(self, key: str) -> Callable[[AnnotationValue], None]:
+        """A callback annotating the current request's segment, for layers that cannot import us."""
+        return request_annotator(key)
 
     def instrument_engine(self, engine: AsyncEngine) -> None:
         """A subsegment per SQL statement, under the resolver or batch load that ran it."""

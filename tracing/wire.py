@@ -10,6 +10,7 @@ imports nothing but the standard library, so a receiver does not load the instru
 from __future__ import annotations
 
 import copy
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,33 @@ GRAPHQL_ERRORS = "graphql_errors"
 """How many errors the response listed."""
 GRAPHQL_ERROR_CODES = "graphql_error_codes"
 """Their distinct ``extensions.code`` values, comma-separated."""
+
+XRAY_ANNOTATIONS_ATTRIBUTE = "aws.xray.annotations"
+"""The OpenTelemetry span attribute listing the attribute keys X-Ray keeps as annotations."""
+
+_XRAY_TRACE_ID = re.compile(r"1-([0-9a-f]{8})-([0-9a-f]{24})")
+_W3C_TRACE_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def w3c_trace_id(xray_id: str) -> str:
+    """``1-5f8d1a2b-0123456789abcdef01234567`` → ``5f8d1a2b0123456789abcdef01234567``.
+
+    X-Ray and W3C/OpenTelemetry trace ids are the same 128 bits written two ways (X-Ray's first
+    8 hex digits are the epoch seconds the trace began): mapping one onto the other, rather than
+    minting a second id, keeps ``X-Amzn-Trace-Id``, ``traceparent`` and OTLP spans one trace, and
+    is how X-Ray's own OTLP endpoint reads W3C ids.
+    """
+    match = _XRAY_TRACE_ID.fullmatch(xray_id)
+    if match is None:
+        raise ValueError(f"not an X-Ray trace id: {xray_id!r}")
+    return match.group(1) + match.group(2)
+
+
+def xray_trace_id(w3c_id: str) -> str:
+    """``5f8d1a2b0123456789abcdef01234567`` → ``1-5f8d1a2b-0123456789abcdef01234567``."""
+    if _W3C_TRACE_ID.fullmatch(w3c_id) is None or w3c_id == "0" * 32:
+        raise ValueError(f"not a W3C trace id: {w3c_id!r}")
+    return f"1-{w3c_id[:8]}-{w3c_id[8:]}"
 
 
 def is_subsegment(document: Document) -> bool:

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 from board.app import build_app
 from board.database import database_url
 from board.heap import freeze_startup_heap
+from board.http_server import HeaderLimits, log_config, server_config
 from board.migrations import upgrade
 from board.settings import Settings
 from board.shutdown import exit_cleanly_on_sigterm
@@ -30,11 +31,14 @@ def run(args: argparse.Namespace) -> int:
         if settings.uses_embedded_database:
             # The embedded database is ours to manage; a configured one is migrated by its owner.
             upgrade(url)
-        serve(build_app(settings, url), args.host, args.port)
+        serve(build_app(settings, url), args.host, args.port, settings.header_limits)
     return 0
 
 
-def serve(app: ASGIApp, host: str, port: int) -> None:
+def serve(app: ASGIApp, host: str, port: int, header_limits: HeaderLimits) -> None:
     print(f"GraphiQL:  http://{host}:{port}/graphql", flush=True)
     freeze_startup_heap()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    config = server_config(
+        app, header_limits, host=host, port=port, log_level="info", log_config=log_config()
+    )
+    uvicorn.Server(config).run()

@@ -27,22 +27,23 @@ async def broken_client() -> AsyncIterator[GraphQLClient]:
     await database.dispose()
 
 
-async def test_database_outage_is_masked_and_logged(
+async def test_database_outage_is_retryable_masked_and_logged_once(
     broken_client: GraphQLClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="board.graph"):
+    with caplog.at_level(logging.INFO):
         payload = await broken_client.execute("{ posts { totalCount } }")
+        again = await broken_client.execute("{ posts { totalCount } }")
     error = only_error(payload)
     assert error == {
-        "message": "Internal server error",
+        "message": "The database is unavailable; retry shortly",
         "locations": [{"line": 1, "column": 3}],
         "path": ["posts"],
-        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        "extensions": {"code": "SERVICE_UNAVAILABLE"},
     }
+    assert only_error(again) == error
     assert "127.0.0.1" not in str(payload)
-    logged = [record for record in caplog.records if record.name == "board.graph"]
-    assert logged, "the original error must reach the log"
-    assert logged[0].exc_info is not None
+    logged = [record for record in caplog.records if record.name.startswith("board")]
+    assert [record.getMessage() for record in logged] == ["database unavailable: OperationalError"]
     assert all("s3cret-pw" not in record.getMessage() for record in caplog.records)
 
 

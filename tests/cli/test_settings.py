@@ -37,6 +37,7 @@ def test_a_misspelt_switch_stops_board_serve_with_one_line(tmp_path: Path) -> No
         ("AWS_XRAY_SDK_ENABLED", "flase", "must be on or off (got 'flase')"),
         ("BOARD_TRACE_FIELD_CAP", "0", "must be a whole number of at least 1 (got '0')"),
         ("BOARD_N_PLUS_ONE_THRESHOLD", "five", "must be a whole number of at least 1 (got 'five')"),
+        ("BOARD_TRACE_EXPORTER", "zipkin", "must be one of xray, otlp, both (got 'zipkin')"),
     ],
 )
 def test_every_bad_value_is_one_line_naming_its_variable(

@@ -45,5 +45,5 @@ async def test_the_demo_finds_fifteen_traces_per_user_through_the_daemon(
 async def test_a_second_upgrade_is_a_no_op(migrated_url: URL) -> None:
     said: list[str] = []
     await asyncio.to_thread(migrate_twice, migrated_url, said.append)
-    assert said[0] == "alembic upgrade head: 0001_initial -> 0001_initial"
+    assert said[0] == "alembic upgrade head: 0002_sign_in_throttle -> 0002_sign_in_throttle"
     assert said[1].startswith("alembic upgrade head again: a no-op")

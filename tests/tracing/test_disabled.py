@@ -24,7 +24,7 @@ def app_from_environment(
     """What `board serve` builds with ``AWS_XRAY_SDK_ENABLED=enabled``, and its GraphQL endpoint."""
     monkeypatch.setenv("AWS_XRAY_SDK_ENABLED", enabled)
     monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", daemon.address)
-    monkeypatch.setenv("BOARD_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("BOARD_SECRET_KEY", "test-secret-of-at-least-32-bytes!")
     app = build_app(Settings.from_env(), url)
     assert isinstance(app, Starlette)
     (route,) = [r for r in app.routes if isinstance(r, Route) and r.path == GRAPHQL_PATH]
@@ -38,7 +38,8 @@ def middleware_classes(app: Starlette) -> list[object]:
 
 def extension_names(endpoint: GraphQLEndpoint) -> list[str]:
     assert isinstance(endpoint.schema, strawberry.Schema)
-    return [getattr(factory, "__name__", "") for factory in endpoint.schema.extensions]
+    # The query limiter is a functools.partial of its class; name what it builds.
+    return [getattr(factory, "func", factory).__name__ for factory in endpoint.schema.extensions]
 
 
 async def test_disabled_tracing_sends_nothing_and_adds_nothing(
@@ -47,7 +48,7 @@ async def test_disabled_tracing_sends_nothing_and_adds_nothing(
     app, endpoint = app_from_environment("false", migrated_url, daemon, monkeypatch)
 
     assert XRayMiddleware not in middleware_classes(app)
-    assert extension_names(endpoint) == ["CodedErrors"]
+    assert extension_names(endpoint) == ["QueryLimiter", "CodedErrors"]
     assert endpoint.loader_hook is None
     assert not endpoint.database.engine.sync_engine.dispatch.before_cursor_execute
     try:
@@ -69,7 +70,7 @@ async def test_an_enabled_app_from_the_same_factory_has_every_part(
     app, endpoint = app_from_environment("true", migrated_url, daemon, monkeypatch)
 
     assert XRayMiddleware in middleware_classes(app)
-    assert extension_names(endpoint) == ["tracing_extension", "CodedErrors"]
+    assert extension_names(endpoint) == ["tracing_extension", "QueryLimiter", "CodedErrors"]
     assert endpoint.loader_hook is not None
     assert endpoint.database.engine.sync_engine.dispatch.before_cursor_execute
     await endpoint.database.dispose()

@@ -84,6 +84,7 @@ async def test_signed_in_user_and_mutation_are_annotated_without_stored_text(
         "operation_name": "CreatePost",
         "operation_type": "mutation",
         "username": "haandol",
+        "query_cost": 6,  # createPost, id, title, content, author, author.username
     }
     (create,) = named(segment, "Mutation.createPost")
     assert create["metadata"]["graphql"]["arguments"] == {

@@ -115,7 +115,13 @@ async def test_operation_annotations_and_http_fields(
     await seed_feed(database, users=1, posts=1, comments=1)
     payload, segment = await feed_trace(traced, daemon, first=1, comments=1)
 
-    assert segment["annotations"] == {"operation_name": "Feed", "operation_type": "query"}
+    # query_cost: posts 1 + 1 * (edges, node, id, title, author.username, commentCount,
+    # comments 1 + 1 * (edges, node, body, author.username)) = 14
+    assert segment["annotations"] == {
+        "operation_name": "Feed",
+        "operation_type": "query",
+        "query_cost": 14,
+    }
     request = segment["http"]["request"]
     assert request["method"] == "POST"
     assert request["url"] == "http://board.test/graphql"
