@@ -19,7 +19,7 @@ from pathlib import Path
 from aws_cdk import aws_xray as xray
 from constructs import Construct
 
-from tracing.sampling.rules import SamplingRule, load_rules
+from tracing.wire.sampling_rules import SamplingRule, load_rules
 
 RULES_FILE = Path(__file__).parent / "sampling-rules.json"
 FIRST_PRIORITY = 100  # room ahead of ours for an incident's "sample everything" rule

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from tracing.otlp_export import OtlpExporter
     from tracing.policy import ClientErrorTest, TracingPolicy
     from tracing.resolvers import Resolver, ResolverWrapper, wrap_custom_resolvers
-    from tracing.sampling.rules import RuleFileError
     from tracing.setup import SchemaNotPrepared, Tracing, configure
+    from tracing.wire.sampling_rules import RuleFileError
 
 __all__ = [
     "SECRET_ARGUMENTS",
@@ -84,7 +84,7 @@ _MODULE_OF = {
     "OtlpExporter": "tracing.otlp_export",
     "Resolver": "tracing.resolvers",
     "ResolverWrapper": "tracing.resolvers",
-    "RuleFileError": "tracing.sampling.rules",
+    "RuleFileError": "tracing.wire.sampling_rules",
     "SchemaNotPrepared": "tracing.setup",
     "TraceExporter": "tracing.export",
     "TracedLoaders": "tracing.loaders",

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracing.sampling.rules import RuleSet, SamplingRule
+from tracing.wire.sampling_rules import RuleSet, SamplingRule
 
 TARGET_INTERVAL = 10
 QUOTA_TTL = 60.0

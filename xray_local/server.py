@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tracing.sampling.rules import RuleSet, load_rules
 from tracing.wire import Document
+from tracing.wire.sampling_rules import RuleSet, load_rules
 from xray_local.api import api_routes
 from xray_local.console import console_routes
 from xray_local.groups import GroupStore

@@ -19,7 +19,7 @@ from aws_cdk.assertions import Template  # noqa: E402
 from deploy.sampling import RULES_FILE, sampling_rules  # noqa: E402
 from deploy.settings import DeployConfigError, DeploySettings  # noqa: E402
 from tests.support.sampling import SEED_RULE  # noqa: E402
-from tracing.sampling.rules import load_rules  # noqa: E402
+from tracing.wire.sampling_rules import load_rules  # noqa: E402
 
 
 def rules_in(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

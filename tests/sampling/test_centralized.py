@@ -16,8 +16,8 @@ import pytest
 
 from tests.support.sampling import Clock, request
 from tracing.sampling.centralized import CentralizedSampler
-from tracing.sampling.rules import default_rule_set, parse_rules
 from tracing.sampling.sampler import LocalSampler, SamplingDecision, SamplingRequest
+from tracing.wire.sampling_rules import default_rule_set, parse_rules
 from xray_local.server import DaemonSettings, running_daemon
 
 RULES = parse_rules(

@@ -11,8 +11,8 @@ from tests.support.sampling import GRAPHQL_RULES, request
 from tracing import TracingConfig
 from tracing.sampling.centralized import CentralizedSampler
 from tracing.sampling.choice import build_sampler
-from tracing.sampling.rules import RuleFileError
 from tracing.sampling.sampler import LocalSampler
+from tracing.wire.sampling_rules import RuleFileError
 
 SERVICE = "test-api"
 

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from tests.support.sampling import SEED_RULE, Clock, never, request
-from tracing.sampling.rules import parse_rules
 from tracing.sampling.sampler import LocalSampler
+from tracing.wire.sampling_rules import parse_rules
 
 README = Path(__file__).parents[2] / "README.md"
 SECTION = re.compile(r"<!-- section: sampling -->(.*?)\n## ", re.DOTALL)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.support.sampling import GRAPHQL_RULES, SEED_RULE, request
-from tracing.sampling.rules import RuleFileError, load_rules, parse_rules
 from tracing.sampling.sampler import LocalSampler, SamplingRequest
+from tracing.wire.sampling_rules import RuleFileError, load_rules, parse_rules
 
 
 @pytest.mark.parametrize(

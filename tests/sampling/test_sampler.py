@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from tests.support.sampling import GRAPHQL_RULES, Clock, never, request
-from tracing.sampling.rules import default_rule_set, parse_rules
 from tracing.sampling.sampler import LocalSampler
+from tracing.wire.sampling_rules import default_rule_set, parse_rules
 
 
 def test_the_reservoir_takes_fixed_target_per_second() -> None:

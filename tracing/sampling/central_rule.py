@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracing.sampling.rules import glob_matches
 from tracing.sampling.sampler import Clock, Random, Reservoir, SamplingRequest
+from tracing.wire.sampling_rules import glob_matches
 
 DEFAULT_PRIORITY = 10000
 NO_EXPIRY = float("inf")

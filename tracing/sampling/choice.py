@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tracing.config import TracingConfig
-from tracing.sampling.rules import default_rule_set, load_rules
 from tracing.sampling.sampler import LocalSampler, Sampler
+from tracing.wire.sampling_rules import default_rule_set, load_rules
 
 
 def build_sampler(config: TracingConfig) -> Sampler:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from tracing.sampling.rules import RuleSet, SamplingRule
+from tracing.wire.sampling_rules import RuleSet, SamplingRule
 
 Clock = Callable[[], float]
 Random = Callable[[], float]

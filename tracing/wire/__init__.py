@@ -3,8 +3,10 @@
 Everything both sides must agree on lives here and nowhere else: the X-Ray daemon protocol's
 datagram header and size bound, the segment document type, the subsegment name prefixes and
 annotation keys a reader groups by, and the one function that puts streamed subsegments back
-under their parents. ``xray_local`` (the local daemon), ``bench`` and the tests import it; it
-imports nothing but the standard library, so a receiver does not load the instrumentation.
+under their parents; and, in ``tracing.wire.sampling_rules``, the sampling rule file that the
+library's samplers read and the daemon serves to centralized samplers. ``xray_local`` (the local
+daemon), ``bench`` and the tests import it; it imports nothing but the standard library, so a
+receiver does not load the instrumentation.
 """
 
 from __future__ import annotations
