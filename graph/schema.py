@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -11,6 +12,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.resolvers import is_default_resolver
 from strawberry.types import ExecutionContext
 
+from graph.documents import CachedDocuments, DocumentCache
 from graph.errors import CodedErrors, log_errors
 from graph.mutation import Mutation
 from graph.query import Query
@@ -26,8 +28,13 @@ class BoardSchema(strawberry.Schema):
 
 
 def build_schema(extensions: Sequence[ExtensionFactory] = ()) -> strawberry.Schema:
-    """The board schema; ``extensions`` (e.g. tracing) run before error coding and masking."""
-    all_extensions: list[Any] = [*extensions, CodedErrors]
+    """The board schema; ``extensions`` (e.g. tracing) run before error coding and masking.
+
+    Parsed and validated documents are cached per schema; the tracing steps still show the
+    (now short) parse and validate of every request.
+    """
+    documents = DocumentCache()
+    all_extensions: list[Any] = [*extensions, CodedErrors, partial(CachedDocuments, documents)]
     return BoardSchema(query=Query, mutation=Mutation, extensions=all_extensions)
 
 
