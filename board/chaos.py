@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from inspect import isawaitable
 from typing import Any
@@ -66,7 +65,7 @@ def chaotic(chaos: Chaos) -> ResolverWrapper:
                 raise ChaosError(f"{name} failed on purpose (BOARD_CHAOS_ERROR_RATE)")
             delay = chaos.delay_seconds()
             result = resolve(root, info, **kwargs)
-            if delay and isawaitable(result):
+            if delay:  # answered at once or not, a resolver of ours may stall
                 return _after(delay, result)
             return result
 
@@ -75,6 +74,6 @@ def chaotic(chaos: Chaos) -> ResolverWrapper:
     return wrap
 
 
-async def _after(delay: float, result: Awaitable[Any]) -> Any:
+async def _after(delay: float, result: Any) -> Any:
     await asyncio.sleep(delay)
-    return await result
+    return await result if isawaitable(result) else result

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.reads import Reads
 from db.url import to_async_url
 
 
@@ -34,6 +35,10 @@ class Database:
         )
         # Rows outlive their session: resolvers read them after the session is closed.
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    def reads(self) -> Reads:
+        """One request's reads; no connection is taken until its first statement."""
+        return Reads(self.engine)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 import strawberry
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -14,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from db.engine import Database
 from graph.auth import BearerTokenBackend
@@ -41,8 +44,33 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self.loader_hook = loader_hook
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
-        loaders = build_loaders(self.database, batched=self.dataloaders, hook=self.loader_hook)
-        return Context(request=request, database=self.database, loaders=loaders, tokens=self.tokens)
+        reads = self.database.reads()
+        loaders = build_loaders(reads, batched=self.dataloaders, hook=self.loader_hook)
+        return Context(
+            request=request,
+            database=self.database,
+            reads=reads,
+            loaders=loaders,
+            tokens=self.tokens,
+        )
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        """Executes as Strawberry does, then gives the request's read connection back at once,
+        before the response is encoded and sent."""
+        try:
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        finally:
+            await context.reads.close()
 
 
 def create_app(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,9 @@ from typing import Any
 HEADER = b'{"format":"json","version":1}\n'
 Document = dict[str, Any]
 TRACE_WAIT_SECONDS = 5.0
+# Shares the test's event loop with the app: requests that finish in one turn of the loop send
+# their traces before it reads any, so the socket holds a burst (the kernel caps it at rmem_max).
+RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
 
 
 class UdpCollector(asyncio.DatagramProtocol):
@@ -22,6 +26,9 @@ class UdpCollector(asyncio.DatagramProtocol):
         self.address = ""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.get_extra_info("socket").setsockopt(
+            socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES
+        )
         host, port = transport.get_extra_info("sockname")[:2]
         self.address = f"{host}:{port}"
 
