@@ -49,5 +49,6 @@ async def count_per_parent(
         select(parent, func.count()).where(among(parent, parent_ids, "parent_ids")).group_by(parent)
     )
     counts = dict.fromkeys(parent_ids, 0)
-    counts.update(cast(Iterable[tuple[int, int]], await reads.execute(statement)))
+    rows = cast(Iterable[tuple[int, int]], await reads.execute(statement))
+    counts.update({parent_id: count for parent_id, count in rows})
     return counts
