@@ -10,7 +10,7 @@ variable) is reported as unknown, and the resolvers then load lazily as they alw
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -66,10 +66,39 @@ def fields_below(info: Info, *path: str) -> Fields | None:
 
 
 def asks_for(info: Info, *path: str) -> bool:
-    """Whether the field at ``path`` below the resolving field is asked for; True when unsure."""
-    *parents, leaf = path
-    asked = fields_below(info, *parents)
-    return asked is None or leaf in asked
+    """Whether the field at ``path`` below the resolving field is asked for; True when unsure.
+
+    Walks only the selections along ``path`` (it runs once per resolved connection).
+    """
+    raw = info._raw_info
+    selection_sets = [node.selection_set for node in raw.field_nodes]
+    try:
+        for name in path:
+            selection_sets = [
+                node.selection_set for node in _fields_named(name, selection_sets, raw.fragments)
+            ]
+    except Unknown:
+        return True
+    return bool(selection_sets)
+
+
+def _fields_named(
+    name: str,
+    selection_sets: Iterable[SelectionSetNode | None],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> Iterator[FieldNode]:
+    for selection_set in selection_sets:
+        for selection in selection_set.selections if selection_set else ():
+            if selection.directives:
+                raise Unknown
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
+                    yield selection
+            elif isinstance(selection, InlineFragmentNode):
+                yield from _fields_named(name, [selection.selection_set], fragments)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments[selection.name.value]
+                yield from _fields_named(name, [fragment.selection_set], fragments)
 
 
 def _merged_below(fields: list[Asked]) -> Fields:
