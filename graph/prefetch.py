@@ -13,7 +13,7 @@ load lazily and report the failure on the fields it concerns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
 
 from db.reads import CommentRecord, PostRecord, UserRecord
@@ -25,25 +25,21 @@ from graph.types import DEFAULT_PAGE, DEFAULT_RELATED, related_key
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
+Row = TypeVar("Row", PostRecord, CommentRecord)
+Found = TypeVar("Found", UserRecord, PostRecord)
 
 
 async def prefetch_posts(loaders: Loaders, posts: Sequence[PostRecord], fields: Fields) -> None:
     if not (loaders.batched and posts and fields):
         return
     if "author" in fields:
-        authors = await _loaded(loaders.user, (post.author_id for post in posts))
-        for asked in fields["author"]:
-            await prefetch_users(loaders, _present(authors), asked.below)
+        authors = (post.author_id for post in posts)
+        await _rows(loaders.user, authors, fields["author"], loaders, prefetch_users)
     if "commentCount" in fields:
         await _loaded(loaders.comment_count, (post.id for post in posts))
+    post_ids = [post.id for post in posts]
     for asked in fields.get("comments", ()):
-        page = _page("comment", asked)
-        if page is None:
-            continue
-        keys = (PageKey(post.id, page.fetch, page.before_id) for post in posts)
-        pages = await _loaded(loaders.comment_page, keys)
-        comments = [row for rows in pages or () for row in rows[: page.first]]
-        await prefetch_comments(loaders, comments, _nodes(asked))
+        await _pages("comment", loaders.comment_page, post_ids, asked, loaders, prefetch_comments)
     for asked in fields.get("related", ()):
         first = argument(asked, "first", DEFAULT_RELATED)
         if isinstance(first, int) and first >= 0:
@@ -57,13 +53,11 @@ async def prefetch_comments(
     if not (comments and fields):
         return
     if "author" in fields:
-        authors = await _loaded(loaders.user, (comment.author_id for comment in comments))
-        for asked in fields["author"]:
-            await prefetch_users(loaders, _present(authors), asked.below)
+        authors = (comment.author_id for comment in comments)
+        await _rows(loaders.user, authors, fields["author"], loaders, prefetch_users)
     if "post" in fields:
-        posts = await _loaded(loaders.post, (comment.post_id for comment in comments))
-        for asked in fields["post"]:
-            await prefetch_posts(loaders, _present(posts), asked.below)
+        posts = (comment.post_id for comment in comments)
+        await _rows(loaders.post, posts, fields["post"], loaders, prefetch_posts)
 
 
 async def prefetch_users(loaders: Loaders, users: Sequence[UserRecord], fields: Fields) -> None:
@@ -71,14 +65,40 @@ async def prefetch_users(loaders: Loaders, users: Sequence[UserRecord], fields: 
         return
     if "postCount" in fields:
         await _loaded(loaders.post_count, (user.id for user in users))
+    user_ids = [user.id for user in users]
     for asked in fields.get("posts", ()):
-        page = _page("post", asked)
-        if page is None:
-            continue
-        keys = (PageKey(user.id, page.fetch, page.before_id) for user in users)
-        pages = await _loaded(loaders.post_page, keys)
-        posts = [row for rows in pages or () for row in rows[: page.first]]
-        await prefetch_posts(loaders, posts, _nodes(asked))
+        await _pages("post", loaders.post_page, user_ids, asked, loaders, prefetch_posts)
+
+
+async def _rows(
+    by_id: Loader[int, Found | None],
+    ids: Iterable[int],
+    asked: Sequence[Asked],
+    loaders: Loaders,
+    prefetch_rows: Callable[[Loaders, Sequence[Found], Fields], Awaitable[None]],
+) -> None:
+    """Load the rows ``ids`` refer to, then what each way of asking for them asks below."""
+    rows = _present(await _loaded(by_id, ids))
+    for each in asked:
+        await prefetch_rows(loaders, rows, each.below)
+
+
+async def _pages(
+    kind: str,
+    pages: Loader[PageKey, list[Row]],
+    parent_ids: Sequence[int],
+    asked: Asked,
+    loaders: Loaders,
+    prefetch_rows: Callable[[Loaders, Sequence[Row], Fields], Awaitable[None]],
+) -> None:
+    """Load each parent's page of a connection as asked, then what is asked of its nodes."""
+    page = _page(kind, asked)
+    if page is None:
+        return
+    keys = (PageKey(parent_id, page.fetch, page.before_id) for parent_id in parent_ids)
+    found = await _loaded(pages, keys)
+    rows = [row for page_rows in found or () for row in page_rows[: page.first]]
+    await prefetch_rows(loaders, rows, _nodes(asked))
 
 
 async def _loaded(loader: Loader[Key, Value], keys: Iterable[Key]) -> Sequence[Value] | None:
