@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run seed test lint bench clean
+.PHONY: install deploy-deps run seed test lint bench synth clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,27 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
-install: $(STAMP)
+# GraphiQL's scripts, served by the API itself; without npm the page falls back to a CDN.
+GRAPHIQL := graph/graphiql_assets
+$(GRAPHIQL)/node_modules/.installed: $(GRAPHIQL)/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+		echo "npm not found: GraphiQL will load its scripts from unpkg.com"; \
+	elif npm ci --prefix $(GRAPHIQL) --no-audit --no-fund --ignore-scripts --loglevel=error; then \
+		touch $@; \
+	else echo "npm ci failed: GraphiQL will load its scripts from unpkg.com"; fi
+
+install: $(STAMP) $(GRAPHIQL)/node_modules/.installed
+
+# The CDK app's libraries (deploy extra, ~430 MB) need Node to run; without Node its tests skip,
+# so they are installed only where `node` is found (CI has it).
+DEPLOY_STAMP := $(VENV)/.deploy-installed
+NODE := $(shell command -v node 2>/dev/null)
+
+$(DEPLOY_STAMP): pyproject.toml constraints.txt | $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,deploy]'
+	touch $@
+
+deploy-deps: install $(if $(NODE),$(DEPLOY_STAMP))
 
 run: install
 	$(BIN)/board run
@@ -23,16 +43,20 @@ run: install
 seed: install
 	$(BIN)/board seed
 
-test: install
+test: deploy-deps
 	$(BIN)/pytest
 
-lint: install
+lint: deploy-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m bench $(SCENARIOS)
+
+# CloudFormation templates of the AWS deployment (README: Deploy to AWS) into deploy/cdk.out/.
+synth: $(DEPLOY_STAMP)
+	CDK_OUTDIR=deploy/cdk.out $(BIN)/python -m deploy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

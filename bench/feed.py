@@ -33,6 +33,7 @@ from bench.load import (
     Server,
     alternate,
     measure,
+    otlp_sink,
     report,
     report_rounds,
     server,
@@ -62,15 +63,21 @@ TWO_WORKERS = "board serve, 2 workers"
 Variant = tuple[Sequence[str], Mapping[str, str]]
 
 
-def variants(daemon: str, sample_none: str, data_dir: str) -> dict[str, Variant]:
+def variants(daemon: str, collector: str, sample_none: str, data_dir: str) -> dict[str, Variant]:
     off = {"AWS_XRAY_SDK_ENABLED": "false"}
     traced = {"AWS_XRAY_DAEMON_ADDRESS": daemon}
+    otlp = {
+        **traced,
+        "BOARD_TRACE_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": collector,
+    }
     board = ("-m", "bench.server", "board", "{port}")
     serve = {**off, "BOARD_DATA_DIR": data_dir, "BOARD_SECRET_KEY": "bench-signing-key"}
     return {
         LIMIT: (("-m", "bench.server", "limit", "{port}"), {}),
         UNTRACED: (board, off),
         "traced (X-Ray)": (board, traced),
+        "traced (OTLP)": (board, otlp),
         "traced, sampled out": (board, {**traced, "XRAY_SAMPLING_RULES": sample_none}),
         "OpenTelemetryExtension": (("-m", "bench.server", "opentelemetry", "{port}"), off),
         "untraced, loaders off": (board, {**off, "BOARD_DATALOADERS": "off"}),
@@ -105,15 +112,23 @@ Rounds = list[dict[str, Result]]
 Servers = dict[str, Server]
 
 # Compared request by request, where their CPU cost per request meets the very same conditions.
-ALTERNATING = ("untraced", "traced (X-Ray)", "traced, sampled out", "OpenTelemetryExtension")
+ALTERNATING = (
+    "untraced",
+    "traced (X-Ray)",
+    "traced (OTLP)",
+    "traced, sampled out",
+    "OpenTelemetryExtension",
+)
 REQUESTS_PER_ROUND = 30
 
 
-def run(url: URL, daemon: str, sample_none: str, data_dir: str) -> tuple[Rounds, Rounds]:
+def run(
+    url: URL, daemon: str, collector: str, sample_none: str, data_dir: str
+) -> tuple[Rounds, Rounds]:
     """Rounds taking turns (each server alone under all clients), then request by request."""
     with ExitStack() as stack:
         servers: Servers = {}
-        for name, (command, environ) in variants(daemon, sample_none, data_dir).items():
+        for name, (command, environ) in variants(daemon, collector, sample_none, data_dir).items():
             env: Mapping[str, str] = {**environ, "DATABASE_URL": url.render_as_string(False)}
             servers[name] = stack.enter_context(server(command, env))
         for running in servers.values():
@@ -181,7 +196,9 @@ def verdict(label: str, ratios: list[float], target: float | None) -> str:
 
 def print_verdicts(rounds: Rounds, rate: Rate) -> None:
     traced = round_ratios(rounds, "traced (X-Ray)", rate)
-    print(verdict("traced / untraced", traced, TRACED_TARGET))
+    print(verdict("traced (X-Ray) / untraced", traced, TRACED_TARGET))
+    otlp = round_ratios(rounds, "traced (OTLP)", rate)
+    print(verdict("traced (OTLP) / untraced", otlp, TRACED_TARGET))
     sampled_out = round_ratios(rounds, "traced, sampled out", rate)
     print(verdict("sampled out / tracing disabled", sampled_out, SAMPLED_OUT_TARGET))
     opentelemetry = round_ratios(rounds, "OpenTelemetryExtension", rate)
@@ -197,8 +214,9 @@ def main() -> None:
         statements = asyncio.run(prepare(url))
         sample_none = Path(tmp) / "sample-none.json"
         sample_none.write_text(json.dumps(SAMPLE_NONE))
-        with udp_sink() as daemon:
-            in_turn, alternating = run(url, daemon, str(sample_none), str(Path(tmp) / "serve"))
+        with udp_sink() as daemon, otlp_sink() as collector:
+            data_dir = str(Path(tmp) / "serve")
+            in_turn, alternating = run(url, daemon, collector, str(sample_none), data_dir)
     print(f"\n{CONCURRENCY} clients on one server at a time, {ROUNDS} rounds of turns:")
     report_rounds(in_turn, "req/s by round", throughput)
     print("\nall rounds together:")

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from bench.load import free_port
-from xray_local.protocol import HEADER
+from tracing.wire import DATAGRAM_PREFIX
 
 TRACES = 5_000
 SUBSEGMENTS = 9
@@ -71,7 +71,7 @@ def trace_documents(index: int) -> list[bytes]:
         }
         for n in range(SUBSEGMENTS)
     ]
-    return [HEADER + b"\n" + json.dumps(doc).encode() for doc in (*subsegments, segment)]
+    return [DATAGRAM_PREFIX + json.dumps(doc).encode() for doc in (*subsegments, segment)]
 
 
 def main() -> None:

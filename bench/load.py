@@ -188,10 +188,43 @@ while True:
 """
 
 
+# An OTLP/HTTP collector that accepts and discards every export, also in its own process.
+_OTLP_SINK = """
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class Sink(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.send_header("content-length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+print("http://127.0.0.1:%d/v1/traces" % server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
 @contextmanager
 def udp_sink() -> Iterator[str]:
     """A stand-in daemon that reads and discards datagrams, so sends never hit a closed port."""
-    process = subprocess.Popen([sys.executable, "-c", _SINK], stdout=subprocess.PIPE, text=True)
+    with _sink(_SINK) as address:
+        yield address
+
+
+@contextmanager
+def otlp_sink() -> Iterator[str]:
+    """A stand-in collector's OTLP traces URL: exports are read in full and answered 200."""
+    with _sink(_OTLP_SINK) as url:
+        yield url
+
+
+@contextmanager
+def _sink(source: str) -> Iterator[str]:
+    """Runs ``source`` in a process of its own; yields the first line it prints (its address)."""
+    process = subprocess.Popen([sys.executable, "-c", source], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         yield process.stdout.readline().strip()

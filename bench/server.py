@@ -21,14 +21,13 @@ from starlette.types import ASGIApp
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from bench.limit import limit_app
-from board.app import board_app
+from board.app import board_app, board_tracing
 from board.heap import freeze_startup_heap
+from board.settings import Settings
 from db.engine import Database
 from graph.app import create_app
 from graph.schema import build_schema
 from graph.tokens import TokenSigner
-from tracing.config import TracingConfig
-from tracing.setup import configure_tracing
 
 
 class CountingExporter(SpanExporter):
@@ -56,17 +55,17 @@ def build(variant: str) -> ASGIApp:
         return limit_app(url.render_as_string(hide_password=False))
     database = Database.connect(os.environ["DATABASE_URL"])
     tokens = TokenSigner(b"bench-signing-key")
-    dataloaders = os.environ.get("BOARD_DATALOADERS", "on") != "off"
+    settings = Settings.from_env()
     if variant == "opentelemetry":
-        return opentelemetry_app(database, tokens, dataloaders)
-    tracing = configure_tracing(TracingConfig.from_env())
-    return board_app(database, tokens, tracing=tracing, dataloaders=dataloaders)
+        return opentelemetry_app(database, tokens, settings.dataloaders)
+    tracing = board_tracing(settings.tracing, settings.trace_exporter)
+    return board_app(database, tokens, tracing=tracing, dataloaders=settings.dataloaders)
 
 
 def main() -> None:
     variant, port = sys.argv[1], int(sys.argv[2])
     # With loaders off every request is an N+1 finding; one warning each would flood the report.
-    logging.getLogger("board.tracing").setLevel(logging.ERROR)
+    logging.getLogger("tracing").setLevel(logging.ERROR)
     app = build(variant)
     freeze_startup_heap()  # as `board serve` does
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

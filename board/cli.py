@@ -10,10 +10,8 @@ from types import ModuleType
 from board.commands import demo, run, seed, serve, traces, xray
 from board.local_daemon import DaemonStartError
 from board.secrets import SecretError
-from board.settings import ConfigurationError
 from db.url import DatabaseURLError
-from tracing.config import TracingConfigError
-from tracing.sampling.rules import RuleFileError
+from tracing import ConfigurationError, RuleFileError
 
 COMMANDS: tuple[ModuleType, ...] = (run, serve, xray, seed, traces, demo)
 
@@ -35,7 +33,6 @@ USER_FIXABLE = (
     ConfigurationError,
     DatabaseURLError,
     SecretError,
-    TracingConfigError,
     RuleFileError,
     DaemonStartError,
 )

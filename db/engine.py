@@ -13,14 +13,20 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.outage import OutageLog
 from db.reads import Reads
+from db.share import ConnectionShare, SessionFactory, SharedSessions
 from db.url import to_async_url
 
 
 @dataclass(frozen=True)
 class Database:
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: SessionFactory
+    unshared: async_sessionmaker[AsyncSession]
+    """Sessions with no per-request bound; ``sessions`` is this unless it is a request's share."""
+    share: ConnectionShare | None = None
+    """A request's share of the pool (``shared``): its sessions and its reads draw on it."""
 
     @classmethod
     def connect(cls, url: str | URL, *, pool_size: int = 10, max_overflow: int = 20) -> Database:
@@ -34,11 +40,20 @@ class Database:
             hide_parameters=True,
         )
         # Rows outlive their session: resolvers read them after the session is closed.
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        OutageLog().watch(engine.sync_engine)
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        return cls(engine, sessions, sessions)
+
+    def shared(self, limit: int) -> Database:
+        """This database for one request: at most ``limit`` of its connections out at once,
+        the one its reads share counted among them."""
+        share = ConnectionShare(limit)
+        return Database(self.engine, SharedSessions(self.unshared, share), self.unshared, share)
 
     def reads(self) -> Reads:
-        """One request's reads; no connection is taken until its first statement."""
-        return Reads(self.engine)
+        """One request's reads, within its share; no connection is taken until the first
+        statement."""
+        return Reads(self.engine, self.share)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

@@ -7,3 +7,7 @@ class UsernameTaken(Exception):
 
 class PostNotFound(Exception):
     """The post a write refers to does not exist."""
+
+
+class AuthorNotFound(Exception):
+    """The account a write is made for no longer exists (deleted after its token was issued)."""

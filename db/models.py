@@ -94,3 +94,16 @@ class Comment(Base):
         Index("ix_comments_author_id", author_id),
         CheckConstraint(f"char_length(body) BETWEEN 1 AND {BODY_MAX}", name="body_length"),
     )
+
+
+class SignInFailures(Base):
+    """Failed sign-ins counted per key (a username or a client address) in a fixed window.
+
+    Kept in PostgreSQL so that every worker process and every instance sees the same counts.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    failures: Mapped[int]
+    window_started: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -22,8 +22,3 @@ def to_async_url(raw: str | URL) -> URL:
             f"DATABASE_URL uses {url.drivername!r}; use postgresql:// or postgresql+psycopg://"
         )
     return url.set(drivername="postgresql+psycopg")
-
-
-def redacted(url: URL) -> str:
-    """The URL as text with any password replaced, safe for logs and traces."""
-    return url.render_as_string(hide_password=True)

@@ -15,6 +15,7 @@ from starlette.authentication import (
 )
 from starlette.requests import HTTPConnection
 
+from graph.context import Context
 from graph.errors import Unauthenticated
 from graph.tokens import InvalidToken, TokenSigner
 
@@ -78,6 +79,17 @@ def require_viewer(conn: HTTPConnection) -> Viewer:
     viewer = viewer_of(conn)
     if viewer is None:
         raise Unauthenticated("Sign in required: send Authorization: Bearer <token>")
+    return viewer
+
+
+DELETED_ACCOUNT = "The token's account no longer exists; sign in again"
+
+
+async def require_account(context: Context) -> Viewer:
+    """The signed-in user, who must still exist: a token outlives a deleted account."""
+    viewer = require_viewer(context.request)
+    if await context.loaders.user.load(viewer.id) is None:
+        raise Unauthenticated(DELETED_ACCOUNT)
     return viewer
 
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from db.engine import Database
 from db.reads import Reads
 from graph.loaders import Loaders
+from graph.throttle import SignInThrottle
 from graph.tokens import TokenSigner
 
 
@@ -21,6 +22,7 @@ class Context:
     """This request's read connection: given back when the operation has been executed."""
     loaders: Loaders
     tokens: TokenSigner
+    sign_in_throttle: SignInThrottle
 
 
 Info = strawberry.Info[Context, None]

@@ -9,10 +9,14 @@ from typing import Any, ClassVar
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 
+from db.outage import is_outage
+
 logger = logging.getLogger("board.graph")
 
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 INTERNAL_MESSAGE = "Internal server error"
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+UNAVAILABLE_MESSAGE = "The database is unavailable; retry shortly"
 
 
 class BoardError(Exception):
@@ -74,8 +78,12 @@ class CodedErrors(MaskErrors):
         board_error = board_error_of(error)
         if board_error is not None:
             return _rewritten(error, error.message, board_error.extensions)
+        if is_unexpected(error) and is_outage(error.original_error):
+            return _rewritten(error, UNAVAILABLE_MESSAGE, {"code": SERVICE_UNAVAILABLE})
         if is_unexpected(error):
             return _rewritten(error, INTERNAL_MESSAGE, {"code": INTERNAL_SERVER_ERROR})
+        if error.extensions and "code" in error.extensions:  # coded where it was raised
+            return error
         return _rewritten(error, error.message, {"code": self._request_error_code(error)})
 
     def _request_error_code(self, error: GraphQLError) -> str:
@@ -100,9 +108,12 @@ def _rewritten(error: GraphQLError, message: str, extensions: dict[str, Any]) ->
 
 
 def log_errors(errors: list[GraphQLError]) -> None:
-    """Log unexpected errors with their traceback; client errors are routine and stay quiet."""
+    """Log unexpected errors with their traceback; client errors are routine and stay quiet.
+
+    An outage is logged where it is seen, once as it starts and once as it ends (db.outage).
+    """
     for error in errors:
-        if is_unexpected(error):
+        if is_unexpected(error) and not is_outage(error.original_error):
             path = ".".join(map(str, error.path or ()))
             logger.error("unexpected error at %s", path, exc_info=error.original_error)
         else:

@@ -11,6 +11,9 @@ from typing import TypeVar
 from graph.errors import BadUserInput
 
 MAX_PAGE = 100
+POSTGRES_BIGINT_MAX = 2**63 - 1
+# A cursor this API issues is under 40 characters; anything much longer is not one of ours.
+CURSOR_MAX = 100
 
 Row = TypeVar("Row")
 
@@ -40,12 +43,16 @@ def encode_cursor(kind: str, row_id: int) -> str:
 
 def decode_cursor(kind: str, cursor: str, field: str = "after") -> int:
     """The row id inside a cursor this API issued for ``kind``; anything else is bad input."""
+    if len(cursor) > CURSOR_MAX:
+        raise BadUserInput(field, "is not a valid cursor")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadUserInput(field, "is not a valid cursor") from None
     prefix, _, number = raw.partition(":")
     if prefix != kind or not number.isascii() or not number.isdigit():
+        raise BadUserInput(field, "is not a valid cursor")
+    if not 0 < int(number) <= POSTGRES_BIGINT_MAX:
         raise BadUserInput(field, "is not a valid cursor")
     return int(number)
 

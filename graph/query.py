@@ -10,8 +10,9 @@ from db.queries.posts import count_posts, list_posts
 from db.queries.users import count_users, find_user_by_username, list_users
 from db.reads import PostRecord
 from graph import validation
-from graph.auth import viewer_of
+from graph.auth import DELETED_ACCOUNT, viewer_of
 from graph.context import Info
+from graph.errors import Unauthenticated
 from graph.lookahead import Fields, fields_below
 from graph.pagination import page_request
 from graph.prefetch import prefetch_posts, prefetch_users
@@ -22,7 +23,6 @@ from graph.types import (
     User,
     asks_for_cursors,
     connection,
-    found,
 )
 
 
@@ -40,6 +40,7 @@ class Query:
         context = info.context
         author_id = None
         if author_username is not None:
+            validation.lookup_username(author_username, "authorUsername")
             async with context.database.sessions() as session:
                 author = await find_user_by_username(session, author_username)
             if author is None:
@@ -60,6 +61,7 @@ class Query:
 
     @strawberry.field(description="A user by username (case-insensitive).")
     async def user(self, info: Info, username: str) -> User | None:
+        validation.lookup_username(username)
         async with info.context.database.sessions() as session:
             row = await find_user_by_username(session, username)
         return User.of(row) if row else None
@@ -80,7 +82,10 @@ class Query:
         viewer = viewer_of(info.context.request)
         if viewer is None:
             return None
-        return User.of(found(await info.context.loaders.user.load(viewer.id), "viewer"))
+        row = await info.context.loaders.user.load(viewer.id)
+        if row is None:
+            raise Unauthenticated(DELETED_ACCOUNT)
+        return User.of(row)
 
 
 async def _no_rows() -> int:

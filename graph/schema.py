@@ -8,12 +8,13 @@ from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError, GraphQLField, GraphQLObjectType
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.resolvers import is_default_resolver
 from strawberry.types import ExecutionContext
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
+from graph.cost import CostObserver, QueryLimiter, QueryLimits
 from graph.documents import CachedDocuments, DocumentCache
 from graph.errors import CodedErrors, log_errors
 from graph.mutation import Mutation
@@ -23,7 +24,6 @@ ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 STRAWBERRY_DEFINITION = "strawberry-definition"
 PLAIN_SCALARS: tuple[object, ...] = (int, str, bool, strawberry.ID)
 Resolver = Callable[..., Any]
-ResolverWrapper = Callable[[str, Resolver], Resolver]
 
 
 class BoardSchema(strawberry.Schema):
@@ -33,14 +33,25 @@ class BoardSchema(strawberry.Schema):
         log_errors(errors)
 
 
-def build_schema(extensions: Sequence[ExtensionFactory] = ()) -> strawberry.Schema:
+def build_schema(
+    extensions: Sequence[ExtensionFactory] = (),
+    *,
+    limits: QueryLimits | None = None,
+    observe_cost: CostObserver | None = None,
+    introspection: bool = True,
+) -> strawberry.Schema:
     """The board schema; ``extensions`` (e.g. tracing) run before error coding and masking.
 
-    Parsed and validated documents are cached per schema; the tracing steps still show the
-    (now short) parse and validate of every request.
+    Query limits always apply (``QueryLimits()`` unless given); ``observe_cost`` sees each
+    operation's measured cost; ``introspection=False`` refuses ``__schema``/``__type``.
+    Parsed and validated documents are cached per schema; the limits are still measured on
+    every request, and the tracing steps still show the (now short) parse and validate.
     """
-    documents = DocumentCache()
-    all_extensions: list[Any] = [*extensions, CodedErrors, partial(CachedDocuments, documents)]
+    # Factories, not instances: Strawberry makes one extension per operation from each.
+    limiter = partial(QueryLimiter, limits or QueryLimits(), observe_cost)
+    guards: list[Any] = [] if introspection else [DisableIntrospection]
+    documents = partial(CachedDocuments, DocumentCache())
+    all_extensions: list[Any] = [*extensions, limiter, *guards, CodedErrors, documents]
     schema = BoardSchema(query=Query, mutation=Mutation, extensions=all_extensions)
     read_plain_fields_directly(schema)
     call_resolvers_directly(schema)
@@ -129,18 +140,3 @@ def _object_fields(schema: strawberry.Schema) -> Iterator[GraphQLField]:
     for graphql_type in schema._schema.type_map.values():
         if isinstance(graphql_type, GraphQLObjectType) and not graphql_type.name.startswith("__"):
             yield from graphql_type.fields.values()
-
-
-def wrap_custom_resolvers(schema: strawberry.Schema, wrap: ResolverWrapper) -> None:
-    """Replace each resolver of our own with ``wrap("Type.field", resolver)``, once.
-
-    Default attribute fields and introspection keep graphql-core's direct path: instrumenting
-    through this seam costs them nothing, unlike an extension ``resolve`` hook, which runs for
-    every field of every object.
-    """
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
-            continue
-        for field_name, field in graphql_type.fields.items():
-            if field.resolve is not None and not is_default_resolver(field.resolve):
-                field.resolve = wrap(f"{graphql_type.name}.{field_name}", field.resolve)

@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from db.models import BODY_MAX, CONTENT_MAX, TITLE_MAX, USERNAME_MAX
 from graph.errors import BadUserInput
+from graph.pagination import POSTGRES_BIGINT_MAX
 
 USERNAME_PATTERN = re.compile(rf"[A-Za-z0-9_]{{3,{USERNAME_MAX}}}")
 PASSWORD_MIN = 8
 # Hashing is deliberately expensive; an unbounded password would let one request burn CPU.
 PASSWORD_MAX = 1024
-POSTGRES_BIGINT_MAX = 2**63 - 1
 
 
-def text(field: str, value: str, *, maximum: int) -> str:
-    """Accept 1..maximum characters with at least one that is not white space, kept verbatim."""
-    if not value.strip():
-        raise BadUserInput(field, "must not be empty")
+# Letters, marks, numbers, punctuation and symbols; not spaces, controls or format characters
+# such as U+200B ZERO WIDTH SPACE, which look like nothing at all.
+VISIBLE_CATEGORIES = frozenset("LMNPS")
+
+
+def plain(field: str, value: str, *, maximum: int) -> str:
+    """Text PostgreSQL can store and UTF-8 can encode, at most ``maximum`` characters."""
     if len(value) > maximum:
         raise BadUserInput(field, f"must be at most {maximum} characters (got {len(value)})")
     if "\x00" in value:
         raise BadUserInput(field, "must not contain NUL characters")
+    if any("\ud800" <= character <= "\udfff" for character in value):
+        raise BadUserInput(field, "must be valid Unicode (it holds a lone surrogate)")
+    return value
+
+
+def text(field: str, value: str, *, maximum: int) -> str:
+    """Accept 1..maximum characters with at least one visible character, kept verbatim."""
+    plain(field, value, maximum=maximum)
+    if not any(unicodedata.category(character)[0] in VISIBLE_CATEGORIES for character in value):
+        raise BadUserInput(field, "must hold at least one visible character")
     return value
 
 
@@ -38,6 +52,7 @@ def comment_body(value: str, field: str = "body") -> str:
 
 
 def username(value: str, field: str = "username") -> str:
+    plain(field, value, maximum=USERNAME_MAX)
     if not USERNAME_PATTERN.fullmatch(value):
         raise BadUserInput(
             field, f"must be 3-{USERNAME_MAX} characters of letters, digits and underscore"
@@ -48,9 +63,17 @@ def username(value: str, field: str = "username") -> str:
 def password(value: str, field: str = "password") -> str:
     if len(value) < PASSWORD_MIN:
         raise BadUserInput(field, f"must be at least {PASSWORD_MIN} characters")
-    if len(value) > PASSWORD_MAX:
-        raise BadUserInput(field, f"must be at most {PASSWORD_MAX} characters")
-    return value
+    return password_length(value, field)
+
+
+def password_length(value: str, field: str = "password") -> str:
+    """Only the upper bound: signIn must not tell which rules an old password broke."""
+    return plain(field, value, maximum=PASSWORD_MAX)
+
+
+def lookup_username(value: str, field: str = "username") -> str:
+    """A username to look up: any text that could be stored, found or not."""
+    return plain(field, value, maximum=USERNAME_MAX)
 
 
 def record_id(value: str, field: str = "id") -> int:

@@ -1,6 +1,8 @@
-"""Shared fixtures: a real PostgreSQL (embedded unless TEST_DATABASE_URL is set), migrated once.
+"""Shared fixtures: a real PostgreSQL (embedded unless TEST_DATABASE_URL is set), migrated once,
+a UDP socket standing in for the X-Ray daemon, and a real `board xray` daemon.
 
-Tests that touch the database start from empty tables; nothing is shared between tests.
+Tests that touch the database start from empty tables; nothing is shared between tests. Helpers
+that are not fixtures live in ``tests/support/``; no test imports from a conftest.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
@@ -22,10 +23,10 @@ from db.url import to_async_url
 from graph.app import create_app
 from graph.schema import build_schema
 from graph.tokens import TokenSigner
-from tests.support.graphql import GraphQLClient
+from tests.support.asgi import asgi_client
+from tests.support.graphql import TEST_SECRET, GraphQLClient
 from tests.support.xray import UdpCollector, udp_collector
-
-TEST_SECRET = b"test-signing-key"
+from xray_local.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +59,9 @@ async def session_database(migrated_url: URL) -> AsyncIterator[Database]:
 async def database(session_database: Database) -> Database:
     """The test database with every table emptied."""
     async with session_database.engine.begin() as connection:
-        await connection.execute(text("TRUNCATE comments, posts, users RESTART IDENTITY CASCADE"))
+        await connection.execute(
+            text("TRUNCATE comments, posts, users, sign_in_failures RESTART IDENTITY CASCADE")
+        )
     return session_database
 
 
@@ -77,8 +80,13 @@ def tokens() -> TokenSigner:
 
 @pytest.fixture
 async def client(database: Database, tokens: TokenSigner) -> AsyncIterator[GraphQLClient]:
-    app = create_app(database, build_schema(), tokens=tokens)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://board.test"
-    ) as http:
+    async with asgi_client(create_app(database, build_schema(), tokens=tokens)) as http:
         yield GraphQLClient(http)
+
+
+@pytest.fixture
+async def xray(tmp_path: Path) -> AsyncIterator[RunningDaemon]:
+    """A real `board xray` daemon on free ports, keeping its traces under ``tmp_path``."""
+    settings = DaemonSettings("127.0.0.1", 0, tmp_path / "xray", rules_from(None))
+    async with running_daemon(settings) as daemon:
+        yield daemon

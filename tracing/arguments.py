@@ -1,31 +1,44 @@
-"""Resolver arguments as trace metadata: enough to tell instances apart, nothing a user wrote."""
+"""Resolver arguments as trace metadata: enough to tell instances apart, nothing secret.
+
+Which argument names are private is the app's policy (``TracingPolicy.private_arguments``):
+secrets always, and whatever free text its users write.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 REDACTED = "[redacted]"
 VALUE_MAX = 64
-# Secrets, and free text that users store (titles, posts, comments) stay out of traces.
-_PRIVATE_NAME = re.compile(r"pass|token|secret|key|title|content|body|text", re.IGNORECASE)
+SECRET_ARGUMENTS = ("pass", "token", "secret", "key")
+"""Name fragments every app keeps out of traces (``password``, ``apiKey``, ``refreshToken``)."""
 
 
-def traced_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _traced_value(name, value) for name, value in arguments.items()}
+class ArgumentFilter:
+    """Redacts arguments whose name contains one of ``private`` (any case); shortens the rest."""
 
+    def __init__(self, private: Iterable[str]) -> None:
+        fragments = sorted({fragment.lower() for fragment in private if fragment})
+        pattern = "|".join(map(re.escape, fragments)) or r"(?!)"
+        self._private = re.compile(pattern, re.IGNORECASE)
+        # A schema has few argument names: each is matched once.
+        self._known: dict[str, bool] = {}
 
-@cache
-def _is_private(name: str) -> bool:
-    return _PRIVATE_NAME.search(name) is not None
+    def traced(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: self._traced_value(name, value) for name, value in arguments.items()}
 
+    def is_private(self, name: str) -> bool:
+        private = self._known.get(name)
+        if private is None:
+            private = self._known[name] = self._private.search(name) is not None
+        return private
 
-def _traced_value(name: str, value: Any) -> Any:
-    if _is_private(name):
-        return REDACTED
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    text = str(value)
-    return text if len(text) <= VALUE_MAX else text[:VALUE_MAX] + "…"
+    def _traced_value(self, name: str, value: Any) -> Any:
+        if self.is_private(name):
+            return REDACTED
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        text = str(value)
+        return text if len(text) <= VALUE_MAX else text[:VALUE_MAX] + "…"

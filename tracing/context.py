@@ -10,7 +10,7 @@ from typing import Any
 
 from aws_xray_sdk.core.context import Context
 
-from tracing.scope import Scope, current_scope
+from tracing.request_trace import Scope, current_scope
 
 
 class ScopeContext(Context):  # type: ignore[misc]

@@ -1,4 +1,4 @@
-"""The SDK's UDP emitter, made to respect the 64 KB datagram bound of the daemon protocol."""
+"""The X-Ray exporter: the SDK's UDP emitter, made to respect the daemon protocol's 64 KB bound."""
 
 from __future__ import annotations
 
@@ -6,23 +6,19 @@ import logging
 import time
 from typing import Any
 
-from aws_xray_sdk.core.emitters.udp_emitter import (
-    PROTOCOL_DELIMITER,
-    PROTOCOL_HEADER,
-    UDPEmitter,
-)
+from aws_xray_sdk.core.emitters.udp_emitter import UDPEmitter
 
-from tracing.packing import Document, pack
+from tracing.packing import pack
+from tracing.wire import DATAGRAM_MAX, DATAGRAM_PREFIX, Document
 
-logger = logging.getLogger("board.tracing")
+logger = logging.getLogger("tracing")
 
-DATAGRAM_MAX = 64 * 1024
 FAILURE_LOG_INTERVAL = 60.0
-_HEADER = (PROTOCOL_HEADER + PROTOCOL_DELIMITER).encode()
 
 
 class BoundedUDPEmitter(UDPEmitter):  # type: ignore[misc]
-    """Sends a trace as one datagram when it fits, else streams its children on their own.
+    """A ``TraceExporter``: sends a trace as one datagram when it fits, else streams its
+    children on their own.
 
     A streamed child carries ``trace_id``, ``parent_id`` and ``type: subsegment``, which is how
     X-Ray (and ``board xray``) reassembles it. Sending never raises: tracing trouble must not
@@ -35,12 +31,12 @@ class BoundedUDPEmitter(UDPEmitter):  # type: ignore[misc]
         self._last_report = float("-inf")
 
     def send_entity(self, entity: Any) -> None:
-        self.send_document(entity.to_dict())
+        self.export(entity.to_dict())
 
-    def send_document(self, document: Document) -> None:
+    def export(self, trace: Document) -> None:
         try:
-            for part in pack(document, DATAGRAM_MAX - len(_HEADER)):
-                self._send(_HEADER + part)
+            for part in pack(trace, DATAGRAM_MAX - len(DATAGRAM_PREFIX)):
+                self._send(DATAGRAM_PREFIX + part)
         except Exception as error:  # tracing must never fail a request
             self._report_failure(error)
 

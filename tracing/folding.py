@@ -12,8 +12,8 @@ from typing import Any
 
 from tracing.entities import record_exception
 from tracing.nodes import Node
+from tracing.wire import FOLDED_PREFIX
 
-FOLDED_PREFIX = "folded:"
 KEPT_CAUSES = 3
 
 

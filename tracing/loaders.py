@@ -4,22 +4,27 @@ A DataLoader runs its batch function in a task copied from whichever resolver as
 the batch alone would land under that one field. Every ``load`` is noted instead, and the batch
 goes under the nearest common traced ancestor of all the fields that asked (``Query.posts`` for
 a page of authors).
+
+The app calls the hook from its own loader factory (the board's is ``graph.loaders``); the
+hook only needs the loader's name, when a key is asked for, and the batch function to wrap.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from graph.loaders import BatchFn
-from tracing.scope import current_scope
+from tracing.request_trace import current_scope
+from tracing.wire import LOADER_PREFIX
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
-
-LOADER_PREFIX = "loader:"
+BatchFn = Callable[[list[Key]], Awaitable[list[Value]]]
 
 
 class TracedLoaders:
+    """The loader hook: ``watching``, then ``requested`` per load and ``batch`` per loader."""
+
     def watching(self) -> bool:
         """Only requests with a trace: sampled-out ones get plain DataLoaders."""
         return current_scope.get() is not None

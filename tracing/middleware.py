@@ -2,13 +2,12 @@
 
 It decides sampling, begins the segment, makes it the current scope for everything the request
 runs, stamps the response with ``X-Amzn-Trace-Id`` and, once the response has gone out, closes
-the tree and sends it. Starlette's ``BaseHTTPMiddleware`` is avoided: it runs the app in another
-task and buffers streaming responses.
+the tree and hands it to the exporter. Starlette's ``BaseHTTPMiddleware`` is avoided: it runs
+the app in another task and buffers streaming responses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from aws_xray_sdk.core.models import http
@@ -17,36 +16,45 @@ from aws_xray_sdk.core.models.traceid import TraceId
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tracing.arguments import ArgumentFilter
 from tracing.config import TracingConfig
 from tracing.entities import name_annotation, record_exception
-from tracing.nodes import Document
-from tracing.request_trace import RequestTrace
+from tracing.export import TraceExporter
+from tracing.policy import TracingPolicy
+from tracing.request_trace import RequestTrace, current_scope, current_trace_id
 from tracing.sampling.operation import ANONYMOUS_QUERY, peek_operation
 from tracing.sampling.sampler import Sampler, SamplingDecision, SamplingRequest
-from tracing.scope import current_scope, current_trace_id
 from tracing.trace_header import HEADER, IncomingHeader, response_header
+from tracing.traceparent import TRACEPARENT, TRACESTATE, continued, w3c_headers
+from tracing.wire import USERNAME
 
-TRACED_PATH = "/graphql"
 SERVER_ERROR = 500
-
-Sender = Callable[[Document], None]
 
 
 class XRayMiddleware:
     def __init__(
-        self, app: ASGIApp, *, config: TracingConfig, sampler: Sampler, send_document: Sender
+        self,
+        app: ASGIApp,
+        *,
+        config: TracingConfig,
+        policy: TracingPolicy,
+        sampler: Sampler,
+        exporter: TraceExporter,
     ) -> None:
         self.app = app
         self._config = config
+        self._path = policy.graphql_path
+        self._arguments = ArgumentFilter(policy.private_arguments)
+        self._error_codes = policy.error_codes
         self._sampler = sampler
-        self._send_document = send_document
+        self._exporter = exporter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != TRACED_PATH:
+        if scope["type"] != "http" or scope["path"] != self._path:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        incoming = IncomingHeader.parse(headers.get(HEADER))
+        incoming = continued(IncomingHeader.parse(headers.get(HEADER)), headers.get(TRACEPARENT))
         rule: str | None = None
         if not _is_operation(scope):
             sampled = False
@@ -58,7 +66,8 @@ class XRayMiddleware:
         if sampled:
             await self._traced(scope, receive, send, headers, incoming, rule)
         else:
-            await self._untraced(scope, receive, send, incoming.root or TraceId().to_id())
+            trace_id = incoming.root or TraceId().to_id()
+            await self._untraced(scope, receive, send, trace_id, headers.get(TRACESTATE))
 
     async def _decide(
         self, scope: Scope, receive: Receive, headers: Headers
@@ -77,8 +86,11 @@ class XRayMiddleware:
         )
         return receive, self._sampler.decide(request)
 
-    async def _untraced(self, scope: Scope, receive: Receive, send: Send, trace_id: str) -> None:
-        response = _ResponseRecorder(send, response_header(trace_id, sampled=False))
+    async def _untraced(
+        self, scope: Scope, receive: Receive, send: Send, trace_id: str, tracestate: str | None
+    ) -> None:
+        w3c = w3c_headers(trace_id, None, sampled=False, tracestate=tracestate)
+        response = _ResponseRecorder(send, response_header(trace_id, sampled=False), w3c)
         token = current_trace_id.set(trace_id)
         try:
             await self.app(scope, receive, response.send)
@@ -104,8 +116,11 @@ class XRayMiddleware:
             segment,
             field_cap=self._config.field_cap,
             n_plus_one_threshold=self._config.n_plus_one_threshold,
+            arguments=self._arguments,
+            error_codes=self._error_codes,
         )
-        response = _ResponseRecorder(send, response_header(segment.trace_id, sampled=True))
+        w3c = w3c_headers(segment.trace_id, segment.id, True, headers.get(TRACESTATE))
+        response = _ResponseRecorder(send, response_header(segment.trace_id, sampled=True), w3c)
         scope_token = current_scope.set(trace.root)
         id_token = current_trace_id.set(segment.trace_id)
         try:
@@ -125,7 +140,7 @@ class XRayMiddleware:
         segment.apply_status_code(response.status)
         segment.put_http_meta(http.STATUS, response.status)
         segment.put_http_meta(http.CONTENT_LENGTH, response.content_length)
-        self._send_document(trace.finish())
+        self._exporter.export(trace.finish())
 
 
 HEADER_KEY = HEADER.lower().encode()
@@ -134,16 +149,21 @@ HEADER_KEY = HEADER.lower().encode()
 class _ResponseRecorder:
     """Wraps ``send``: stamps the trace header and notes status and body size on the way out."""
 
-    def __init__(self, send: Send, stamp: str) -> None:
+    def __init__(self, send: Send, stamp: str, w3c: list[tuple[bytes, bytes]]) -> None:
         self._send = send
         self._stamp = stamp.encode()
+        self._w3c = w3c
         self.status = SERVER_ERROR
         self.content_length = 0
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
-            message["headers"] = [*message.get("headers", ()), (HEADER_KEY, self._stamp)]
+            message["headers"] = [
+                *message.get("headers", ()),
+                (HEADER_KEY, self._stamp),
+                *self._w3c,
+            ]
         elif message["type"] == "http.response.body":
             self.content_length += len(message.get("body", b""))
         await self._send(message)
@@ -201,4 +221,4 @@ def _record_user(segment: Segment, user: Any) -> None:
         return
     username = name_annotation(user.display_name)
     segment.set_user(username)
-    segment.put_annotation("username", username)
+    segment.put_annotation(USERNAME, username)

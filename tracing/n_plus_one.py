@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-logger = logging.getLogger("board.tracing")
+logger = logging.getLogger("tracing")
 
 SHAPE_MAX = 500
 LOGGED_STATEMENT_MAX = 160

@@ -14,7 +14,7 @@ from typing import Any
 
 from aws_xray_sdk.core.models.segment import Segment
 
-Document = dict[str, Any]
+from tracing.wire import Document
 
 
 class Node:

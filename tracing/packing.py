@@ -9,9 +9,8 @@ the trace becomes as few documents as the bound allows.
 from __future__ import annotations
 
 import json
-from typing import Any
 
-Document = dict[str, Any]
+from tracing.wire import Document
 
 # Room for the fields a streamed subsegment gains and the daemon protocol's header line.
 _STREAMING_ROOM = 200

@@ -1,8 +1,13 @@
-"""One request's trace: the segment, its subsegment tree, folds and the statement log.
+"""One request's trace, and where the running code sits in it.
 
 GraphQL resolves a field's children after the field's own resolver has returned, so children
 are added to subsegments that already have their end time: the tree is our own ``Node`` objects
-until the request ends, then turned into one document for the emitter.
+until the request ends, then turned into one document for the exporter.
+
+The current place in the tree is a ``Scope`` kept in a context variable. aws-xray-sdk's own
+contexts keep one stack per thread or share it between asyncio tasks, which gives wrong parents
+under ``asyncio.gather``; a ``ContextVar`` is copied into every task, so each resolver sees the
+scope it started in and nothing a sibling task set.
 """
 
 from __future__ import annotations
@@ -10,20 +15,42 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from aws_xray_sdk.core.models.entity import Entity
 from aws_xray_sdk.core.models.segment import Segment
 from graphql.pyutils import Path
 
-from tracing.arguments import traced_arguments
+from tracing.arguments import ArgumentFilter
 from tracing.entities import record_exception
 from tracing.folding import Fold
+from tracing.graphql_errors import DEFAULT_ERROR_CODES, ErrorCodes
 from tracing.n_plus_one import StatementLog, log_findings
-from tracing.nodes import Document, Node
-from tracing.scope import Scope
+from tracing.nodes import Node
+from tracing.wire import N_PLUS_ONE, N_PLUS_ONE_FIELD, Document
 
 SQL_TEXT_MAX = 4000
+
+
+@dataclass(slots=True, eq=False)
+class Scope:
+    """A place in the trace tree that new subsegments and SQL statements attach to."""
+
+    trace: RequestTrace
+    entity: Entity
+    field: str
+    """Who issues statements here: ``Type.field``, ``loader:Name``, or ``""`` for the request."""
+    fold: Fold | None = None
+    """Set when this resolver instance is summarised instead of traced on its own."""
+    parent: Scope | None = None
+
+
+current_scope: ContextVar[Scope | None] = ContextVar("tracing_scope", default=None)
+
+# Unsampled requests have no scope but still report their trace id to the client.
+current_trace_id: ContextVar[str | None] = ContextVar("tracing_trace_id", default=None)
 
 
 @dataclass(frozen=True)
@@ -35,13 +62,33 @@ class SqlTarget:
 
 
 class RequestTrace:
-    def __init__(self, segment: Segment, *, field_cap: int, n_plus_one_threshold: int) -> None:
+    """The trace of one sampled request, built while it runs and handed over once it ends.
+
+    The middleware creates it with the request's segment; resolvers, batch loads and SQL
+    statements open and close their subsegments through it (``open_field``/``close_field``,
+    ``open_loader``/``close_loader``, ``open_statement``/``close_statement``), each under the
+    ``Scope`` it returns. ``finish`` folds, marks N+1 findings and returns the whole tree as one
+    document; the trace is spent after that.
+    """
+
+    def __init__(
+        self,
+        segment: Segment,
+        *,
+        field_cap: int,
+        n_plus_one_threshold: int,
+        arguments: ArgumentFilter,
+        error_codes: ErrorCodes = DEFAULT_ERROR_CODES,
+    ) -> None:
         self.segment = segment
+        self.error_codes = error_codes
+        """Which GraphQL error codes in the response make the request a fault or a throttle."""
         self.root = Scope(trace=self, entity=segment, field="")
         self.execution = self.root
         self.statements = StatementLog()
         self._field_cap = field_cap
         self._n_plus_one_threshold = n_plus_one_threshold
+        self._arguments = arguments
         self._top: list[Node] = []
         # Scopes of resolver instances by ``id`` of their path; the paths are kept alive with
         # them, so an id cannot be reused by another path while the request runs.
@@ -76,7 +123,7 @@ class RequestTrace:
             subsegment = self._open((parent or self.execution).entity, field)
             subsegment.put_metadata("path", _dotted(path), "graphql")
             if arguments:
-                subsegment.put_metadata("arguments", traced_arguments(arguments), "graphql")
+                subsegment.put_metadata("arguments", self._arguments.traced(arguments), "graphql")
             scope = Scope(trace=self, entity=subsegment, field=field, parent=parent)
         self._scopes[id(path)] = scope
         self._paths.append(path)
@@ -171,8 +218,8 @@ class RequestTrace:
         findings = self.statements.findings(self._n_plus_one_threshold)
         if not findings:
             return
-        self.segment.put_annotation("n_plus_one", True)
-        self.segment.put_annotation("n_plus_one_field", findings[0].field)
+        self.segment.put_annotation(N_PLUS_ONE, True)
+        self.segment.put_annotation(N_PLUS_ONE_FIELD, findings[0].field)
         self.segment.put_metadata(
             "findings", [finding.as_metadata() for finding in findings], "n_plus_one"
         )

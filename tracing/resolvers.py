@@ -1,9 +1,9 @@
-"""One subsegment per non-trivial resolver: each resolver of our own is wrapped once.
+"""One subsegment per non-trivial resolver: each resolver of the app's own is wrapped once.
 
 Strawberry's ``resolve`` extension hook runs through graphql-core's middleware for every field
 of every object; on the feed query (~1,200 fields) even a hook that returned at once cost 6% of
-throughput. Wrapped at build time through ``graph.schema.wrap_custom_resolvers``, default
-attribute fields and introspection stay exactly as fast as without tracing.
+throughput. Wrapped at build time through ``wrap_custom_resolvers``, default attribute fields and
+introspection stay exactly as fast as without tracing.
 """
 
 from __future__ import annotations
@@ -13,17 +13,34 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from graphql import GraphQLResolveInfo
+import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo
+from strawberry.resolvers import is_default_resolver
 
-from graph.schema import Resolver, ResolverWrapper
-from tracing.request_trace import RequestTrace
-from tracing.scope import Scope, current_scope
+from tracing.policy import ClientErrorTest
+from tracing.request_trace import RequestTrace, Scope, current_scope
 
-ClientErrorTest = Callable[[BaseException], bool]
+Resolver = Callable[..., Any]
+ResolverWrapper = Callable[[str, Resolver], Resolver]
+
+
+def wrap_custom_resolvers(schema: strawberry.Schema, wrap: ResolverWrapper) -> None:
+    """Replace each resolver of the app's own with ``wrap("Type.field", resolver)``, once.
+
+    Default attribute fields and introspection keep graphql-core's direct path: instrumenting
+    through this seam costs them nothing, unlike an extension ``resolve`` hook, which runs for
+    every field of every object. Wrappers applied later sit outside earlier ones.
+    """
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        for field_name, field in graphql_type.fields.items():
+            if field.resolve is not None and not is_default_resolver(field.resolve):
+                field.resolve = wrap(f"{graphql_type.name}.{field_name}", field.resolve)
 
 
 def traced_resolver_factory(is_client_error: ClientErrorTest) -> ResolverWrapper:
-    """What ``graph.schema.wrap_custom_resolvers`` applies to each resolver of our own."""
+    """What ``wrap_custom_resolvers`` applies to each resolver when tracing a schema."""
     return partial(_traced, is_client_error=is_client_error)
 
 

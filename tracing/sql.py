@@ -2,26 +2,36 @@
 
 The events fire inside the async engine's greenlet, which runs in the calling task's context, so
 the current scope is the resolver (or batch load) that issued the statement: nothing is threaded
-through ``db/``. Only the statement text with its placeholders is recorded, never bound values.
+through the app's data layer. Only the statement text with its placeholders is recorded, never
+bound values. The ``sql`` block describes whatever database the engine's dialect says it is.
 """
 
 from __future__ import annotations
 
 import time
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from weakref import WeakKeyDictionary
 
-import psycopg
 from aws_xray_sdk.core.models.subsegment import Subsegment
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, Engine, ExceptionContext
+from sqlalchemy.engine import URL, Connection, Dialect, Engine, ExceptionContext
 from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tracing.request_trace import SqlTarget
-from tracing.scope import Scope, current_scope
+from tracing.request_trace import Scope, SqlTarget, current_scope
 
-_STATE = "_xray_board_statement"
+# X-Ray's own spelling where it differs from the dialect's name; others keep the dialect's.
+DATABASE_TYPES = {
+    "postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "mariadb": "MariaDB",
+    "sqlite": "SQLite",
+    "oracle": "Oracle",
+    "mssql": "Microsoft SQL Server",
+}
+
+_STATE = "_tracing_statement"
 _Running = tuple[Scope, Subsegment | None, str, float]
 _targets: WeakKeyDictionary[Engine, _TargetCache] = WeakKeyDictionary()
 
@@ -86,24 +96,35 @@ class _TargetCache:
 
     def of(self, conn: Connection) -> SqlTarget:
         if self._target is None:
-            self._target = _sql_target(self._url, conn.dialect.server_version_info)
+            self._target = _sql_target(self._url, conn.dialect)
         return self._target
 
 
-def _sql_target(url: URL, server_version: tuple[int | str, ...] | None) -> SqlTarget:
+def _sql_target(url: URL, dialect: Dialect) -> SqlTarget:
+    """X-Ray's ``sql`` fields for the database behind ``url``, as its dialect describes it."""
     host = _host_name(url)
-    database = url.database or "postgres"
+    backend = url.get_backend_name()
+    # Without a database name, servers such as PostgreSQL and MySQL use the user's.
+    database = url.database or url.username or backend
     sql = {
         # No password, no query string (it may hold TLS key passwords or socket paths).
         "url": URL.create(
-            "postgresql", url.username, None, url.host, url.port, url.database
+            backend, url.username, None, url.host, url.port, url.database
         ).render_as_string(),
-        "database_type": "PostgreSQL",
-        "database_version": ".".join(map(str, server_version or ())) or "unknown",
-        "driver_version": f"psycopg {psycopg.__version__}",
+        "database_type": DATABASE_TYPES.get(dialect.name, dialect.name),
+        "database_version": ".".join(map(str, dialect.server_version_info or ())) or "unknown",
+        "driver_version": _driver_version(dialect.driver),
         "user": url.username or "",
     }
     return SqlTarget(name=f"{database}@{host}", sql=sql)
+
+
+def _driver_version(driver: str) -> str:
+    """``psycopg 3.2.9``: the driver's distribution version, or its name alone if it has none."""
+    try:
+        return f"{driver} {version(driver)}"
+    except PackageNotFoundError:  # e.g. ``pysqlite``, the standard library's sqlite3
+        return driver
 
 
 def _host_name(url: URL) -> str:

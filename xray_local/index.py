@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from xray_local.assembly import Trace, assemble
+from tracing.wire import Trace, assemble
 from xray_local.store import StoredTrace, TraceStore
 from xray_local.summary import Facts, facts_of
 

@@ -7,11 +7,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from xray_local.assembly import Trace, descendants
+from tracing.wire import (
+    NOT_RESOLVER_PREFIXES,
+    OPERATION_NAME,
+    OPERATION_TYPE,
+    Trace,
+    descendants,
+)
 from xray_local.summary import Facts
 
 HISTOGRAM_BUCKETS_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
-NOT_RESOLVERS = ("graphql.", "folded:", "loader:")
+OPERATION_KEYS = frozenset({OPERATION_TYPE, OPERATION_NAME})
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,22 @@ def latency(name: str, seconds: list[float]) -> Latency:
 
 
 def by_operation(found: Iterable[tuple[Trace, Facts]]) -> list[Latency]:
+    """Each GraphQL segment's own time, by its operation name.
+
+    Only segments that carry ``operation_type`` or ``operation_name`` are GraphQL operations;
+    another service's segment in the same trace (a calling client, a downstream worker) is not
+    one, and a board operation is timed by its own segment, not by the caller's root.
+    """
     samples: defaultdict[str, list[float]] = defaultdict(list)
-    for _, facts in found:
-        name = facts.annotations.get("operation_name")
-        samples[str(name) if name else "(anonymous)"].append(facts.response_time)
+    for trace, _ in found:
+        for segment in trace.segments:
+            notes = segment.get("annotations") or {}
+            if not OPERATION_KEYS & notes.keys() or not segment.get("end_time"):
+                continue
+            name = notes.get(OPERATION_NAME)
+            samples[str(name) if name else "(anonymous)"].append(
+                segment["end_time"] - segment["start_time"]
+            )
     return _ranked(samples)
 
 
@@ -72,7 +90,9 @@ def by_resolver(found: Iterable[tuple[Trace, Facts]]) -> list[Latency]:
 def _is_resolver(subsegment: dict[str, object]) -> bool:
     """``Type.field``: local, dotted, and not one of our step, loader or fold subsegments."""
     name = str(subsegment.get("name", ""))
-    return "namespace" not in subsegment and "." in name and not name.startswith(NOT_RESOLVERS)
+    return (
+        "namespace" not in subsegment and "." in name and not name.startswith(NOT_RESOLVER_PREFIXES)
+    )
 
 
 def _ranked(samples: dict[str, list[float]]) -> list[Latency]:

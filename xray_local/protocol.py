@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-HEADER = b'{"format":"json","version":1}'
-DATAGRAM_MAX = 64 * 1024
-
-Document = dict[str, Any]
+from tracing.wire import DATAGRAM_MAX, Document, is_subsegment
 
 
 class BadDatagram(ValueError):
@@ -25,6 +22,11 @@ def parse_datagram(datagram: bytes) -> Document:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadDatagram("not JSON (truncated?)") from error
+    return checked_document(document)
+
+
+def checked_document(document: Any) -> Document:
+    """A parsed segment document with the fields storage and assembly rely on."""
     if not isinstance(document, dict):
         raise BadDatagram("not an object")
     for field in ("trace_id", "id", "name"):
@@ -40,7 +42,3 @@ def json_header(raw: bytes) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
-
-
-def is_subsegment(document: Document) -> bool:
-    return document.get("type") == "subsegment"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import queue
 import signal
 import socket
@@ -22,9 +23,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tracing.sampling.rules import RuleSet, load_rules
+from tracing.wire import Document
 from xray_local.api import api_routes
 from xray_local.console import console_routes
+from xray_local.groups import GroupStore
+from xray_local.groups_api import group_routes
 from xray_local.index import TraceIndex
+from xray_local.operation import not_found
+from xray_local.otlp import DocumentSink, otlp_route
 from xray_local.protocol import BadDatagram, parse_datagram
 from xray_local.sampling_api import SamplingAuthority, default_xray_rules
 from xray_local.store import Received, Retention, TraceStore
@@ -115,17 +121,38 @@ def rules_from(path: str | None) -> RuleSet:
     return load_rules(path) if path else default_xray_rules()
 
 
-def build_app(index: TraceIndex, authority: SamplingAuthority, counters: Counters) -> Starlette:
+def build_app(
+    index: TraceIndex,
+    authority: SamplingAuthority,
+    counters: Counters,
+    groups: GroupStore,
+    store: DocumentSink,
+) -> Starlette:
     async def stats(_: Request) -> JSONResponse:
         return JSONResponse(counters.as_dict())
 
     return Starlette(
         routes=[
-            *api_routes(index, authority),
-            *console_routes(index),
+            *api_routes(index, authority, groups),
+            *group_routes(groups),
+            *console_routes(index, groups),
             Route("/stats", stats),
-        ]
+            otlp_route(store),
+        ],
+        exception_handlers={404: not_found},
     )
+
+
+def queued(inbox: queue.SimpleQueue[Received], counters: Counters) -> DocumentSink:
+    """Documents made from OTLP spans join the datagrams' queue and are stored like them."""
+
+    def store(documents: list[Document]) -> None:
+        for document in documents:
+            counters.received += 1
+            body = json.dumps(document)
+            inbox.put(Received(document["trace_id"], float(document["start_time"]), body))
+
+    return store
 
 
 @dataclass(frozen=True)
@@ -149,7 +176,14 @@ async def running_daemon(settings: DaemonSettings) -> AsyncIterator[RunningDaemo
     udp, tcp = _bind_pair(settings.host, settings.port)
     loop = asyncio.get_running_loop()
     transport, _ = await loop.create_datagram_endpoint(lambda: Ingest(inbox, counters), sock=udp)
-    app = build_app(TraceIndex(store), SamplingAuthority(settings.rules), counters)
+    groups = GroupStore(settings.data_dir / "groups.json")
+    app = build_app(
+        TraceIndex(store),
+        SamplingAuthority(settings.rules),
+        counters,
+        groups,
+        queued(inbox, counters),
+    )
     server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     serving = asyncio.create_task(server.serve(sockets=[tcp]))
     try:

@@ -1,7 +1,9 @@
 """GetServiceGraph: the client, each service, and the databases and remote services they call.
 
-A database node is inferred from subsegments with ``namespace: remote`` and an ``sql`` block, as
-X-Ray does; other remote and AWS subsegments become nodes of their own.
+Edges follow parent links across segments (``xray_local.calls``): a service that calls another
+traced service gets an edge to it, with the callee's segments as its statistics. A database node
+is inferred from subsegments with ``namespace: remote`` and an ``sql`` block, as X-Ray does;
+other remote and AWS subsegments that no segment continues become nodes of their own.
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xray_local.assembly import Trace, descendants
-from xray_local.protocol import Document
-
-CLIENT = ("client", "client")
+from tracing.wire import Document, Trace
+from xray_local.calls import CLIENT, Node, calls, duration
 
 
 @dataclass
@@ -27,13 +27,15 @@ class EdgeStats:
     histogram: Counter[float] = field(default_factory=Counter)
 
     def add(self, entity: Document) -> None:
-        duration = float(entity.get("end_time") or entity["start_time"]) - entity["start_time"]
+        seconds = duration(entity)
         self.total += 1
-        self.errors += bool(entity.get("error"))
-        self.faults += bool(entity.get("fault"))
-        self.throttles += bool(entity.get("throttle"))
-        self.response_time += duration
-        self.histogram[round(duration, 3)] += 1
+        # A throttle is an error too (429); a request both errored and faulted counts as a fault.
+        fault = bool(entity.get("fault"))
+        self.faults += fault
+        self.errors += bool(entity.get("error") or entity.get("throttle")) and not fault
+        self.throttles += bool(entity.get("throttle")) and not fault
+        self.response_time += seconds
+        self.histogram[round(seconds, 3)] += 1
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -52,33 +54,14 @@ class EdgeStats:
         return [{"Value": value, "Count": count} for value, count in sorted(self.histogram.items())]
 
 
-Node = tuple[str, str]  # (name, type)
-
-
-def node_of(entity: Document) -> Node:
-    if "sql" in entity:
-        return entity["name"], "Database::SQL"
-    if entity.get("namespace") == "aws":
-        return entity["name"], f"AWS::{entity['name']}"
-    return entity["name"], "remote"
-
-
 def service_graph(traces: Iterable[Trace], start: float, end: float) -> dict[str, Any]:
     edges: dict[tuple[Node, Node], EdgeStats] = {}
     nodes: dict[Node, EdgeStats] = {}
     for trace in traces:
-        for segment in trace.segments:
-            service = (segment["name"], "service")
-            caller = CLIENT if "parent_id" not in segment else None
-            if caller is not None:
-                edges.setdefault((caller, service), EdgeStats()).add(segment)
-                nodes.setdefault(CLIENT, EdgeStats())
-            nodes.setdefault(service, EdgeStats()).add(segment)
-            for sub in descendants(segment):
-                if sub.get("namespace") in ("remote", "aws"):
-                    target = node_of(sub)
-                    nodes.setdefault(target, EdgeStats()).add(sub)
-                    edges.setdefault((service, target), EdgeStats()).add(sub)
+        for call in calls(trace):
+            nodes.setdefault(call.source, EdgeStats())
+            nodes.setdefault(call.target, EdgeStats()).add(call.entity)
+            edges.setdefault((call.source, call.target), EdgeStats()).add(call.entity)
     ids = {node: index for index, node in enumerate(nodes)}
     return {
         "StartTime": start,
@@ -116,6 +99,7 @@ def _service(
                 "SummaryStatistics": edge.summary(),
                 "ResponseTimeHistogram": edge.histogram_entries(),
                 "Aliases": [],
+                "EdgeType": "STANDARD",
             }
             for (source, target), edge in edges.items()
             if source == node
@@ -124,4 +108,5 @@ def _service(
     if node != CLIENT:
         service["SummaryStatistics"] = stats.summary()
         service["ResponseTimeHistogram"] = stats.histogram_entries()
+        service["DurationHistogram"] = stats.histogram_entries()
     return service

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from xray_local.protocol import Document
+from tracing.wire import Document
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (trace_id TEXT NOT NULL, body TEXT NOT NULL);

@@ -13,10 +13,12 @@ from board.local_daemon import local_daemon
 from board.migrations import upgrade
 from board.settings import Settings
 from board.shutdown import exit_cleanly_on_sigterm
-from tracing.config import DEFAULT_DAEMON_ADDRESS
+from tracing import ExporterChoice
 
 NAME = "run"
 HELP = "Migrate, start the local X-Ray daemon and console, and serve the API."
+OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT"
+OTLP_TRACES_ENDPOINT = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,13 +27,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     exit_cleanly_on_sigterm()
-    address = os.environ.get("AWS_XRAY_DAEMON_ADDRESS") or DEFAULT_DAEMON_ADDRESS
     settings = Settings.from_env()
+    address = settings.tracing.daemon_address
     with database_url(settings) as url, local_daemon(address, settings.data_dir) as console:
         upgrade(url)  # alembic upgrade head: a no-op when the schema is current
         if console:
             print(f"X-Ray console: {console}", flush=True)
+            if settings.trace_exporter is not ExporterChoice.XRAY:
+                _send_otlp_to(console)
         else:
             print(f"Traces go to the X-Ray daemon at {address}", flush=True)
-        serve(build_app(settings, url), args.host, args.port)
+        serve(build_app(settings, url), args.host, args.port, settings.header_limits)
     return 0
+
+
+def _send_otlp_to(console: str) -> None:
+    """OTLP goes to the local daemon's ``/v1/traces`` unless an OTLP endpoint is configured."""
+    if not (os.environ.get(OTLP_ENDPOINT) or os.environ.get(OTLP_TRACES_ENDPOINT)):
+        os.environ[OTLP_TRACES_ENDPOINT] = f"{console}v1/traces"
+    print(f"OTLP traces: {os.environ.get(OTLP_TRACES_ENDPOINT) or os.environ[OTLP_ENDPOINT]}")

@@ -7,10 +7,18 @@ import os
 
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.supervisors import Multiprocess
 
 from board.app import build_app
 from board.database import database_url
 from board.heap import freeze_startup_heap
+from board.http_server import (
+    BoundedConfig,
+    HeaderLimits,
+    bounded_app,
+    log_config,
+    server_config,
+)
 from board.migrations import upgrade
 from board.settings import Settings
 from board.shutdown import exit_cleanly_on_sigterm
@@ -43,41 +51,48 @@ def run(args: argparse.Namespace) -> int:
             # The embedded database is ours to manage; a configured one is migrated by its owner.
             upgrade(url)
         if args.workers == 1:
-            serve(build_app(settings, url), args.host, args.port)
+            serve(build_app(settings, url), args.host, args.port, settings.header_limits)
             return 0
         if settings.uses_embedded_database:
             # Workers join the server this process started (and stops) instead of their own.
             os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
         settings.signing_key()  # a generated key is written once, before workers read it
-        serve_workers(args.host, args.port, args.workers)
+        serve_workers(args.host, args.port, args.workers, settings.header_limits)
     return 0
 
 
-def serve(app: ASGIApp, host: str, port: int) -> None:
+def serve(app: ASGIApp, host: str, port: int, header_limits: HeaderLimits) -> None:
     print(f"GraphiQL:  http://{host}:{port}/graphql", flush=True)
     freeze_startup_heap()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    config = server_config(
+        app, header_limits, host=host, port=port, log_level="info", log_config=log_config()
+    )
+    uvicorn.Server(config).run()
 
 
-def serve_workers(host: str, port: int, workers: int) -> None:
-    """``workers`` processes accept on one socket; uvicorn restarts any that dies."""
+def serve_workers(host: str, port: int, workers: int, header_limits: HeaderLimits) -> None:
+    """``workers`` processes accept on one socket; uvicorn restarts any that dies. Each runs
+    ``worker_app`` under the same header limits and access log as a single process."""
     print(f"GraphiQL:  http://{host}:{port}/graphql ({workers} workers)", flush=True)
-    uvicorn.run(
+    config = BoundedConfig(
         WORKER_APP,
+        header_limits,
         factory=True,
         host=host,
         port=port,
         workers=workers,
         timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
         log_level="info",
+        log_config=log_config(),
     )
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 def worker_app() -> ASGIApp:
     """The app of one worker process: its own settings, engine, pool, sampler and emitter."""
     settings = Settings.from_env()
     with database_url(settings) as url:
-        app = build_app(settings, url)
+        app = bounded_app(build_app(settings, url), settings.header_limits)
     freeze_startup_heap()
     return app
 

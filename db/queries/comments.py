@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from psycopg.errors import ForeignKeyViolation
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.errors import PostNotFound
+from db.errors import AuthorNotFound, PostNotFound
 from db.models import Comment
 from db.queries.inserts import insert
 from db.queries.per_parent import count_per_parent, newest_per_parent
@@ -39,12 +38,16 @@ async def comment_for_update(session: AsyncSession, comment_id: int) -> Comment 
 async def create_comment(
     session: AsyncSession, *, post_id: int, author_id: int, body: str
 ) -> Comment:
-    """Add a comment; PostNotFound when the post does not exist (or was just deleted)."""
+    """Add a comment; PostNotFound when the post does not exist (or was just deleted),
+    AuthorNotFound when the author's account does not."""
     return await insert(
         session,
         Comment(post_id=post_id, author_id=author_id, body=body),
         server_defaults=["created_at"],
-        violations={ForeignKeyViolation: lambda: PostNotFound(post_id)},
+        violations={
+            "fk_comments_post_id_posts": lambda: PostNotFound(post_id),
+            "fk_comments_author_id_users": lambda: AuthorNotFound(author_id),
+        },
     )
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Base
 
 Row = TypeVar("Row", bound=Base)
-Violations = Mapping[type[Exception], Callable[[], Exception]]
+Violations = Mapping[type[Exception] | str, Callable[[], Exception]]
+"""Keyed by the driver's exception type, or by a constraint's name when one type covers many."""
 
 
 async def insert(
@@ -27,8 +28,15 @@ async def insert(
         await session.flush()
     except IntegrityError as exc:
         for violation, domain_error in (violations or {}).items():
-            if isinstance(exc.orig, violation):
+            if _violates(exc.orig, violation):
                 raise domain_error() from None
         raise
     await session.refresh(row, list(server_defaults))
     return row
+
+
+def _violates(error: BaseException | None, violation: type[Exception] | str) -> bool:
+    if isinstance(violation, str):
+        diagnostics = getattr(error, "diag", None)
+        return getattr(diagnostics, "constraint_name", None) == violation
+    return isinstance(error, violation)

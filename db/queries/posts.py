@@ -8,6 +8,7 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.errors import AuthorNotFound
 from db.models import Post
 from db.queries.inserts import insert
 from db.queries.keys import among
@@ -57,7 +58,12 @@ async def post_for_update(session: AsyncSession, post_id: int) -> Post | None:
 
 async def create_post(session: AsyncSession, *, author_id: int, title: str, content: str) -> Post:
     post = Post(author_id=author_id, title=title, content=content)
-    return await insert(session, post, server_defaults=["created_at", "updated_at"])
+    return await insert(
+        session,
+        post,
+        server_defaults=["created_at", "updated_at"],
+        violations={"fk_posts_author_id_users": lambda: AuthorNotFound(author_id)},
+    )
 
 
 async def update_post(
@@ -67,7 +73,9 @@ async def update_post(
         post.title = title
     if content is not None:
         post.content = content
-    post.updated_at = func.now()  # an SQL expression: the database clock, refreshed below
+    # The clock when this statement runs, after post_for_update's lock: later than any edit
+    # committed before it. now() would be the transaction's start, possibly before that edit.
+    post.updated_at = func.clock_timestamp()
     await session.flush()
     await session.refresh(post, ["updated_at"])
     return post

@@ -9,8 +9,7 @@ import time
 import pytest
 
 from graph.tokens import TokenSigner
-from tests.conftest import TEST_SECRET
-from tests.support.graphql import Account, GraphQLClient, only_error
+from tests.support.graphql import TEST_SECRET, Account, GraphQLClient, only_error
 
 CREATE = 'mutation { createPost(title: "t", content: "c") { id } }'
 

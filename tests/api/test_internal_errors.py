@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 
 from db.engine import Database
 from graph.app import create_app
 from graph.schema import build_schema
 from graph.tokens import TokenSigner
+from tests.support.asgi import asgi_client
 from tests.support.graphql import GraphQLClient, only_error
 
 # Nothing listens on port 1: every connection attempt is refused.
@@ -22,29 +22,28 @@ UNREACHABLE = "postgresql+psycopg://board:s3cret-pw@127.0.0.1:1/board?connect_ti
 async def broken_client() -> AsyncIterator[GraphQLClient]:
     database = Database.connect(UNREACHABLE)
     app = create_app(database, build_schema(), tokens=TokenSigner(b"k"))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as http:
+    async with asgi_client(app) as http:
         yield GraphQLClient(http)
     await database.dispose()
 
 
-async def test_database_outage_is_masked_and_logged(
+async def test_database_outage_is_retryable_masked_and_logged_once(
     broken_client: GraphQLClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="board.graph"):
+    with caplog.at_level(logging.INFO):
         payload = await broken_client.execute("{ posts { totalCount } }")
+        again = await broken_client.execute("{ posts { totalCount } }")
     error = only_error(payload)
     assert error == {
-        "message": "Internal server error",
+        "message": "The database is unavailable; retry shortly",
         "locations": [{"line": 1, "column": 3}],
         "path": ["posts"],
-        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        "extensions": {"code": "SERVICE_UNAVAILABLE"},
     }
+    assert only_error(again) == error
     assert "127.0.0.1" not in str(payload)
-    logged = [record for record in caplog.records if record.name == "board.graph"]
-    assert logged, "the original error must reach the log"
-    assert logged[0].exc_info is not None
+    logged = [record for record in caplog.records if record.name.startswith("board")]
+    assert [record.getMessage() for record in logged] == ["database unavailable: OperationalError"]
     assert all("s3cret-pw" not in record.getMessage() for record in caplog.records)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from db.engine import Database
 from graph.app import create_app
 from graph.schema import build_schema
 from graph.tokens import TokenSigner
+from tests.support.asgi import asgi_client
 from tests.support.feed import FEED, seed_feed
 from tests.support.graphql import GraphQLClient
 from tests.support.statements import counted_statements
@@ -22,9 +22,7 @@ async def feed(
     database: Database, tokens: TokenSigner, *, dataloaders: bool, first: int, comments: int = 3
 ) -> tuple[dict[str, Any], int]:
     app = create_app(database, build_schema(), tokens=tokens, dataloaders=dataloaders)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://board.test"
-    ) as http:
+    async with asgi_client(app) as http:
         with counted_statements(database) as seen:
             data = await GraphQLClient(http).data(FEED, {"first": first, "comments": comments})
     return data, len(seen)

@@ -12,10 +12,11 @@ from sqlalchemy import event
 from db.engine import Database
 from graph.app import create_app
 from graph.pagination import decode_cursor
-from graph.schema import Resolver, build_schema, wrap_custom_resolvers
+from graph.schema import build_schema
 from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
 from tests.support.graphql import GraphQLClient
+from tracing import Resolver, wrap_custom_resolvers
 
 RELATIONS = ("Post.author", "Post.commentCount", "Post.comments", "Comment.author")
 

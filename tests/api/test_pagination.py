@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 
@@ -25,14 +26,14 @@ async def _posts(client: GraphQLClient, count: int) -> None:
         await client.create_post(author, f"p{index}")
 
 
-async def _page(client: GraphQLClient, first: int, after: str | None = None) -> dict[str, object]:
+async def _page(client: GraphQLClient, first: int, after: str | None = None) -> dict[str, Any]:
     data = await client.data(PAGE, {"first": first, "after": after})
-    page: dict[str, object] = data["posts"]
+    page: dict[str, Any] = data["posts"]
     return page
 
 
-def _titles(page: dict[str, object]) -> list[str]:
-    return [edge["node"]["title"] for edge in page["edges"]]  # type: ignore[attr-defined,index]
+def _titles(page: dict[str, Any]) -> list[str]:
+    return [edge["node"]["title"] for edge in page["edges"]]
 
 
 async def test_empty_board(client: GraphQLClient) -> None:
@@ -48,7 +49,7 @@ async def test_exactly_first_items_has_no_next_page(client: GraphQLClient) -> No
     await _posts(client, 3)
     page = await _page(client, 3)
     assert _titles(page) == ["p2", "p1", "p0"]
-    assert page["pageInfo"] == {"hasNextPage": False, "endCursor": page["edges"][-1]["cursor"]}  # type: ignore[index]
+    assert page["pageInfo"] == {"hasNextPage": False, "endCursor": page["edges"][-1]["cursor"]}
 
 
 async def test_walking_pages_visits_every_post_once_and_ends(client: GraphQLClient) -> None:
@@ -61,9 +62,9 @@ async def test_walking_pages_visits_every_post_once_and_ends(client: GraphQLClie
         pages += 1
         seen += _titles(page)
         info = page["pageInfo"]
-        if not info["hasNextPage"]:  # type: ignore[index]
+        if not info["hasNextPage"]:
             break
-        after = info["endCursor"]  # type: ignore[index]
+        after = info["endCursor"]
     assert pages == 3
     assert seen == [f"p{i}" for i in reversed(range(7))]
     last = await _page(client, 3, after)
@@ -73,8 +74,8 @@ async def test_walking_pages_visits_every_post_once_and_ends(client: GraphQLClie
 async def test_first_is_capped(client: GraphQLClient) -> None:
     await _posts(client, MAX_PAGE + 2)
     page = await _page(client, 1000)
-    assert len(page["edges"]) == MAX_PAGE  # type: ignore[arg-type]
-    assert page["pageInfo"]["hasNextPage"] is True  # type: ignore[index]
+    assert len(page["edges"]) == MAX_PAGE
+    assert page["pageInfo"]["hasNextPage"] is True
     assert page["totalCount"] == MAX_PAGE + 2
 
 
@@ -82,7 +83,7 @@ async def test_first_zero_returns_no_edges(client: GraphQLClient) -> None:
     await _posts(client, 2)
     page = await _page(client, 0)
     assert page["edges"] == []
-    assert page["pageInfo"]["hasNextPage"] is True  # type: ignore[index]
+    assert page["pageInfo"]["hasNextPage"] is True
 
 
 def _cursor(text: str) -> str:

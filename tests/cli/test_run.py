@@ -50,14 +50,23 @@ def postgres_serving(data_dir: Path) -> list[psutil.Process]:
 
 
 @pytest.fixture
-def board_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int, Path]]:
+def board_run(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[subprocess.Popen[str], int, int, Path]]:
     api, daemon = free_port(), free_port()
     env = {
         **os.environ,
         "BOARD_DATA_DIR": str(tmp_path),
         "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{daemon}",
+        "BOARD_TRACE_EXPORTER": request.param,
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
     }
-    env.pop("DATABASE_URL", None)
+    for configured in (
+        "DATABASE_URL",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    ):
+        env.pop(configured, None)
     process = subprocess.Popen(
         [sys.executable, "-m", "board.cli", "run", "--port", str(api)],
         env=env,
@@ -73,6 +82,8 @@ def board_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, int,
             process.wait()
 
 
+# With otlp the trace reaches the local daemon only as OTLP spans at its /v1/traces.
+@pytest.mark.parametrize("board_run", ["xray", "otlp"], indirect=True)
 def test_board_run_serves_traces_and_stops_cleanly(
     board_run: tuple[subprocess.Popen[str], int, int, Path],
 ) -> None:

@@ -19,10 +19,11 @@ from sqlalchemy.engine import URL
 from db.engine import Database
 from tests.cli.test_run import free_port, wait_for
 from tests.support.feed import FEED, seed_feed
+from tracing.wire import DATAGRAM_PREFIX
 
 WORKERS = 2
 REQUESTS = 20
-HEADER = b'{"format":"json","version":1}\n'
+PASSWORD = "hunter2-is-a-password"
 
 
 @pytest.fixture
@@ -36,8 +37,16 @@ def daemon_socket() -> Iterator[socket.socket]:
 
 
 @pytest.fixture
+def serve_environment() -> dict[str, str]:
+    return {}
+
+
+@pytest.fixture
 def served(
-    migrated_url: URL, daemon_socket: socket.socket, tmp_path: Path
+    migrated_url: URL,
+    daemon_socket: socket.socket,
+    tmp_path: Path,
+    serve_environment: dict[str, str],
 ) -> Iterator[tuple[subprocess.Popen[str], int]]:
     port = free_port()
     host, daemon_port = daemon_socket.getsockname()
@@ -46,6 +55,7 @@ def served(
         "DATABASE_URL": migrated_url.render_as_string(hide_password=False),
         "AWS_XRAY_DAEMON_ADDRESS": f"{host}:{daemon_port}",
         "BOARD_DATA_DIR": str(tmp_path),
+        **serve_environment,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "board.cli", "serve", "--port", str(port), "--workers", "2"],
@@ -89,14 +99,43 @@ async def test_workers_share_the_port_and_each_sends_traces(
     received: set[str] = set()
     while not trace_ids <= received:
         datagram = daemon_socket.recv(65536)
-        assert datagram.startswith(HEADER)
-        received.add(json.loads(datagram[len(HEADER) :])["trace_id"])
+        assert datagram.startswith(DATAGRAM_PREFIX)
+        received.add(json.loads(datagram[len(DATAGRAM_PREFIX) :])["trace_id"])
 
     workers = workers_of(process)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive
+
+
+@pytest.mark.parametrize(
+    "serve_environment",
+    [{"BOARD_MAX_HEADER_BYTES": "4096", "BOARD_HEADER_TIMEOUT_SECONDS": "1"}],
+)
+def test_workers_keep_the_header_limits_and_the_access_log(
+    served: tuple[subprocess.Popen[str], int],
+) -> None:
+    process, port = served
+    wait_for(f"http://127.0.0.1:{port}/healthz", process)
+    url = f"http://127.0.0.1:{port}/graphql"
+    fresh_connections = httpx.Limits(max_keepalive_connections=0)
+    with httpx.Client(limits=fresh_connections, timeout=30) as http:
+        sign_in = f'mutation {{ signIn(username: "ada", password: "{PASSWORD}") {{ token }} }}'
+        assert http.get(url, params={"query": sign_in}).status_code == 405
+        # Under the 16 KB default, over the 4 KB set here: every worker refuses it.
+        big = {"x-padding": "a" * 8000}
+        assert {http.get(url, headers=big).status_code for _ in range(4)} == {431}
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+        slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and the headers never end
+        assert slow.recv(1024) == b""  # closed by the worker after the 1 s header deadline
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    output = process.stdout.read() if process.stdout else ""
+    assert '"GET /graphql" 405' in output, output
+    assert '"GET /graphql" 431' in output, output
+    assert PASSWORD not in output
 
 
 def test_a_worker_count_below_one_is_refused() -> None:

@@ -8,8 +8,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.daemon.conftest import call, send, stored, xray_client
-from tests.daemon.documents import segment, sql, streamed, subsegment, trace_id
+from tests.support.daemon import call, send, stored, xray_client
+from tests.support.documents import segment, sql, streamed, subsegment, trace_id
 from xray_local.server import RunningDaemon
 
 
@@ -34,12 +34,17 @@ async def test_trace_summaries_filter_and_carry_xray_fields(xray: RunningDaemon)
     )["TraceSummaries"]
     assert summary["Id"] == feed
     assert summary["Annotations"]["operation_name"] == [
-        {"AnnotationValue": {"StringValue": "Feed"}}
+        {
+            "AnnotationValue": {"StringValue": "Feed"},
+            "ServiceIds": [{"Name": "board-api", "Names": ["board-api"]}],
+        }
     ]
     assert summary["Http"]["HttpStatus"] == 200
     assert summary["Http"]["HttpMethod"] == "POST"
     assert summary["ResponseTime"] == pytest.approx(0.4)
-    assert summary["Users"] == [{"UserName": "haandol"}]
+    assert summary["Users"] == [
+        {"UserName": "haandol", "ServiceIds": [{"Name": "board-api", "Names": ["board-api"]}]}
+    ]
     assert summary["HasFault"] is False
     assert summary["ServiceIds"][0]["Name"] == "board-api"
 

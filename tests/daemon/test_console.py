@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 import time
 from pathlib import Path
 
-import pytest
-
-from tests.daemon.conftest import send, stored
-from tests.daemon.documents import segment, sql, subsegment, trace_id
+from tests.support.browser import needs_chromium, rendered
+from tests.support.daemon import send, stored
+from tests.support.documents import segment, sql, subsegment, trace_id
 from xray_local.server import RunningDaemon
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-)
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)"
-)
-
-
-async def rendered(url: str, profile: Path) -> str:
-    assert CHROMIUM is not None
-    process = await asyncio.create_subprocess_exec(
-        CHROMIUM,
-        *FLAGS,
-        f"--user-data-dir={profile}",
-        "--dump-dom",
-        url,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    return output.decode()
+pytestmark = needs_chromium
 
 
 async def test_list_waterfall_map_and_latency_render_real_traces(

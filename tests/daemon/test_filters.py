@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from tests.daemon.documents import segment, sql, subsegment
-from xray_local.assembly import assemble
+from tests.support.documents import segment, sql, subsegment
+from tracing.wire import assemble
 from xray_local.filters import FilterError, compile_filter
 from xray_local.summary import Facts, facts_of
 

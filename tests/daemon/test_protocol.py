@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from tests.daemon.conftest import send, stored
-from tests.daemon.documents import segment, sql, streamed, subsegment, trace_id
-from xray_local.assembly import assemble, descendants
-from xray_local.protocol import HEADER, BadDatagram, parse_datagram
+from tests.support.daemon import send, stored
+from tests.support.documents import segment, sql, streamed, subsegment, trace_id
+from tracing.wire import HEADER, assemble, descendants
+from xray_local.protocol import BadDatagram, parse_datagram
 from xray_local.server import RunningDaemon
 
 

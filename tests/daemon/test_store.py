@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from tests.daemon.documents import segment, trace_id
+from tests.support.documents import segment, trace_id
 from xray_local.store import Received, Retention, TraceStore
 
 

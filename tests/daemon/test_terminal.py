@@ -8,8 +8,8 @@ import time
 import pytest
 
 from board.cli import main
-from tests.daemon.conftest import send, stored
-from tests.daemon.documents import segment, subsegment, trace_id
+from tests.support.daemon import send, stored
+from tests.support.documents import segment, subsegment, trace_id
 from xray_local.server import RunningDaemon
 
 

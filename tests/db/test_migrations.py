@@ -43,6 +43,7 @@ async def test_downgrade_base_then_upgrade_head_round_trips(migrated_url: URL) -
         "users",
         "posts",
         "comments",
+        "sign_in_failures",
     }
 
 

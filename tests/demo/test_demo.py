@@ -4,47 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy.engine import URL
 
-from board.app import board_app
+from board.app import board_app, board_tracing
 from board.chaos import Chaos
 from board.demo import DemoPlan, migrate_twice, run_demo
 from db.engine import Database
 from graph.tokens import TokenSigner
-from tracing.config import TracingConfig
-from tracing.setup import configure_tracing
-from xray_local.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
-
-
-@pytest.fixture
-async def xray(tmp_path: Path) -> AsyncIterator[RunningDaemon]:
-    async with running_daemon(DaemonSettings("127.0.0.1", 0, tmp_path, rules_from(None))) as d:
-        yield d
+from tests.support.serving import served
+from tests.support.traced_app import board_tracing_config
+from xray_local.server import RunningDaemon
 
 
 @pytest.fixture
 async def api(database: Database, tokens: TokenSigner, xray: RunningDaemon) -> AsyncIterator[str]:
     """The board API with tracing to the daemon and chaos on, served by uvicorn on a free port."""
-    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": xray.address}))
+    tracing = board_tracing(board_tracing_config(xray.address))
     chaos = Chaos(error_rate=0.05, latency_ms=None, rng=random.Random(3))
     app = board_app(database, tokens, tracing=tracing, chaos=chaos)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    serving = asyncio.create_task(server.serve(sockets=[listener]))
-    while True:  # uvicorn flips `started` once it accepts connections
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/graphql"
-    server.should_exit = True
-    await serving
+    async with served(app) as url:
+        yield f"{url}/graphql"
 
 
 async def test_the_demo_finds_fifteen_traces_per_user_through_the_daemon(
@@ -63,5 +45,5 @@ async def test_the_demo_finds_fifteen_traces_per_user_through_the_daemon(
 async def test_a_second_upgrade_is_a_no_op(migrated_url: URL) -> None:
     said: list[str] = []
     await asyncio.to_thread(migrate_twice, migrated_url, said.append)
-    assert said[0] == "alembic upgrade head: 0001_initial -> 0001_initial"
+    assert said[0] == "alembic upgrade head: 0002_sign_in_throttle -> 0002_sign_in_throttle"
     assert said[1].startswith("alembic upgrade head again: a no-op")

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.sampling.test_rules import request
-from tests.sampling.test_sampler import Clock, never
+from tests.support.sampling import Clock, never, request
 from tracing.sampling.central_rule import CentralRule, Target, central_rules
 
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sampling.test_rules import request
-from tests.sampling.test_sampler import Clock
+from tests.support.sampling import Clock, request
 from tracing.sampling.centralized import CentralizedSampler
 from tracing.sampling.rules import default_rule_set, parse_rules
 from tracing.sampling.sampler import LocalSampler, SamplingDecision, SamplingRequest

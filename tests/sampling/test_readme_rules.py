@@ -6,8 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.sampling.test_rules import SEED_RULE, request
-from tests.sampling.test_sampler import Clock, never
+from tests.support.sampling import SEED_RULE, Clock, never, request
 from tracing.sampling.rules import parse_rules
 from tracing.sampling.sampler import LocalSampler
 

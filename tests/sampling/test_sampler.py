@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import random
 
-from tests.sampling.test_rules import GRAPHQL_RULES, request
+from tests.support.sampling import GRAPHQL_RULES, Clock, never, request
 from tracing.sampling.rules import default_rule_set, parse_rules
 from tracing.sampling.sampler import LocalSampler
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def never() -> float:
-    return 0.999_999  # the top of random.random's range: below a rate of 1 only
 
 
 def test_the_reservoir_takes_fixed_target_per_second() -> None:

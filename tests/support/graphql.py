@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+TEST_SECRET = b"test-signing-key"
+"""What the ``tokens`` fixture signs with."""
 SIGN_UP = """
 mutation SignUp($username: String!, $password: String!) {
   signUp(username: $username, password: $password) { token user { id username } }

@@ -4,34 +4,43 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from board.app import is_client_error
+from tests.support.asgi import asgi_client
 from tests.support.xray import UdpCollector
-from tracing.config import TracingConfig
-from tracing.setup import configure_tracing
+from tracing import TracingConfig, TracingPolicy, configure
 
-Endpoint = type[GraphQL]  # type: ignore[type-arg]
+Endpoint = type[GraphQL[Any, Any]]
 
 
 @asynccontextmanager
 async def traced_schema_client(
-    query: type, daemon: UdpCollector, endpoint: Endpoint = GraphQL
+    query: type,
+    daemon: UdpCollector,
+    endpoint: Endpoint = GraphQL,
+    *,
+    engine: AsyncEngine | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    tracing = configure_tracing(TracingConfig.from_env({"AWS_XRAY_DAEMON_ADDRESS": daemon.address}))
-    assert tracing is not None
-    schema = strawberry.Schema(query=query, extensions=[tracing.extension()])
-    tracing.instrument_schema(schema, is_client_error)
+    """``query``'s schema behind the tracing middleware; ``engine``'s statements traced too."""
+    config = TracingConfig.from_env(
+        {"AWS_XRAY_DAEMON_ADDRESS": daemon.address}, service_name="schema-api"
+    )
+    tracing = configure(config, TracingPolicy(is_client_error=is_client_error))
+    schema = strawberry.Schema(query=query, extensions=tracing.schema_extensions())
+    tracing.instrument_schema(schema)
+    if engine is not None:
+        tracing.instrument_engine(engine)
     app = Starlette(
         routes=[Route("/graphql", endpoint(schema), methods=["POST"])],
-        middleware=[tracing.middleware()],
+        middleware=tracing.middleware(),
     )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://schema.test"
-    ) as http:
+    async with asgi_client(app, "http://schema.test") as http:
         yield http

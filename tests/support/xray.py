@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
-HEADER = b'{"format":"json","version":1}\n'
-Document = dict[str, Any]
+from tracing.wire import DATAGRAM_PREFIX, Document, assemble, descendants, is_subsegment
+
 TRACE_WAIT_SECONDS = 5.0
 # Shares the test's event loop with the app: requests that finish in one turn of the loop send
 # their traces before it reads any, so the socket holds a burst (the kernel caps it at rmem_max).
@@ -39,20 +37,20 @@ class UdpCollector(asyncio.DatagramProtocol):
     def documents(self) -> list[Document]:
         found = []
         for datagram in self.datagrams:
-            assert datagram.startswith(HEADER), datagram[:80]
-            found.append(json.loads(datagram[len(HEADER) :]))
+            assert datagram.startswith(DATAGRAM_PREFIX), datagram[:80]
+            found.append(json.loads(datagram[len(DATAGRAM_PREFIX) :]))
         return found
 
     def segments(self) -> list[Document]:
-        return [doc for doc in self.documents() if doc.get("type") != "subsegment"]
+        return [doc for doc in self.documents() if not is_subsegment(doc)]
 
     async def trace(self, trace_id: str) -> Document:
         """The segment of ``trace_id`` with streamed subsegments put back under their parents."""
         async with asyncio.timeout(TRACE_WAIT_SECONDS):
             while True:
                 docs = [doc for doc in self.documents() if doc["trace_id"] == trace_id]
-                if any(doc.get("type") != "subsegment" for doc in docs):
-                    return _assemble(docs)
+                if not all(map(is_subsegment, docs)):
+                    return whole_segment(trace_id, docs)
                 self._arrived.clear()
                 await self._arrived.wait()
 
@@ -65,33 +63,16 @@ class UdpCollector(asyncio.DatagramProtocol):
         ]
 
 
-def _assemble(docs: list[Document]) -> Document:
-    (segment,) = [doc for doc in docs if doc.get("type") != "subsegment"]
-    streamed = defaultdict(list)
-    for doc in docs:
-        if doc.get("type") == "subsegment":
-            streamed[doc["parent_id"]].append(doc)
-    for entity in [segment, *walk(segment)]:
-        _adopt(entity, streamed)
+def whole_segment(trace_id: str, documents: list[Document]) -> Document:
+    """The one segment of a trace with every streamed subsegment back in place."""
+    trace = assemble(trace_id, documents)
+    assert trace.orphans == [], [orphan["name"] for orphan in trace.orphans]
+    (segment,) = trace.segments
     return segment
 
 
-def _adopt(entity: Document, streamed: dict[str, list[Document]]) -> None:
-    for child in streamed.pop(entity["id"], []):
-        entity.setdefault("subsegments", []).append(child)
-        _adopt(child, streamed)
-    for sub in entity.get("subsegments", []):
-        _adopt(sub, streamed)
-
-
-def walk(entity: Document) -> Iterator[Document]:
-    for sub in entity.get("subsegments", []):
-        yield sub
-        yield from walk(sub)
-
-
 def named(entity: Document, name: str) -> list[Document]:
-    return [sub for sub in walk(entity) if sub["name"] == name]
+    return [sub for sub in descendants(entity) if sub["name"] == name]
 
 
 def children(entity: Document) -> list[str]:

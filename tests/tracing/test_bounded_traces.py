@@ -6,10 +6,10 @@ from db.engine import Database
 from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
 from tests.support.graphql import GraphQLClient
-from tests.support.xray import UdpCollector, named, walk
-from tests.tracing.conftest import traced_http
-from tracing.config import TracingConfig
-from tracing.emitter import DATAGRAM_MAX
+from tests.support.traced_app import traced_http
+from tests.support.xray import UdpCollector, named
+from tracing import TracingConfig
+from tracing.wire import DATAGRAM_MAX, descendants
 
 TRACE_QUOTA = 100 * 1024
 POSTS, COMMENTS = 100, 20
@@ -42,4 +42,4 @@ async def test_a_naive_100_by_20_feed_folds_into_a_bounded_trace(
     assert {sub["name"] for sub in posts["subsegments"] if sub["name"].startswith("folded:")} == {
         f"folded:{field}" for field in ("Post.author", "Post.commentCount", *instances)
     }
-    assert all(sub["end_time"] >= sub["start_time"] for sub in walk(segment))
+    assert all(sub["end_time"] >= sub["start_time"] for sub in descendants(segment))

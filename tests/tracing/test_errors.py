@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 import strawberry
 from aws_xray_sdk.core.models.segment import Segment
 from strawberry.asgi import GraphQL
-from strawberry.dataloader import DataLoader
 
 from graph.errors import Forbidden
-from graph.loaders import ObservedLoader
+from graph.loaders import CachingLoader, ObservedLoader
 from tests.support.traced_schema import traced_schema_client
 from tests.support.xray import UdpCollector, named
+from tracing.arguments import SECRET_ARGUMENTS, ArgumentFilter
 from tracing.loaders import TracedLoaders
 from tracing.request_trace import RequestTrace
+from tracing.wire import Document
 
 SECRET_DETAIL = "DETAIL: Key (username)=(haandol) already exists."
 
@@ -27,7 +29,9 @@ async def failing_batch(keys: list[int]) -> list[int]:
 
 def make_loader() -> ObservedLoader[int, int]:
     hook = TracedLoaders()
-    return ObservedLoader("Failing", DataLoader(load_fn=hook.batch("Failing", failing_batch)), hook)
+    return ObservedLoader(
+        "Failing", CachingLoader(load_fn=hook.batch("Failing", failing_batch)), hook
+    )
 
 
 @strawberry.type
@@ -66,7 +70,9 @@ async def failing_api(daemon: UdpCollector) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def run(http: httpx.AsyncClient, daemon: UdpCollector, query: str) -> tuple[dict, dict]:
+async def run(
+    http: httpx.AsyncClient, daemon: UdpCollector, query: str
+) -> tuple[dict[str, Any], Document]:
     payload = (await http.post("/graphql", json={"query": query})).json()
     return payload, await daemon.trace(payload["extensions"]["traceId"])
 
@@ -111,7 +117,12 @@ async def test_a_failed_batch_load_reaches_every_field_and_the_trace(
 
 @pytest.mark.parametrize("askers", [1, 2])
 def test_a_batch_asked_for_outside_any_traced_field_goes_under_execution(askers: int) -> None:
-    trace = RequestTrace(Segment("board-api"), field_cap=20, n_plus_one_threshold=5)
+    trace = RequestTrace(
+        Segment("board-api"),
+        field_cap=20,
+        n_plus_one_threshold=5,
+        arguments=ArgumentFilter(SECRET_ARGUMENTS),
+    )
     batch = trace.open_loader("loader:UserById", [trace.root] * askers, keys=2)
     assert batch.parent is None
     document = trace.finish()

@@ -10,10 +10,11 @@ from db.engine import Database
 from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
 from tests.support.graphql import GraphQLClient
-from tests.support.xray import Document, UdpCollector
-from tests.tracing.conftest import traced_http
-from tracing.config import TracingConfig
+from tests.support.traced_app import board_tracing_config, traced_http
+from tests.support.xray import UdpCollector
+from tracing import TracingConfig
 from tracing.n_plus_one import statement_shape
+from tracing.wire import Document
 
 
 async def feed_segment(
@@ -38,7 +39,7 @@ async def test_loaders_off_flags_the_repeating_field_even_when_folded(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await seed_feed(database, users=3, posts=30, comments=3)
-    with caplog.at_level(logging.WARNING, logger="board.tracing"):
+    with caplog.at_level(logging.WARNING, logger="tracing"):
         segment = await feed_segment(database, tokens, tracing_config, daemon, dataloaders=False)
 
     assert segment["annotations"]["n_plus_one"] is True
@@ -49,7 +50,7 @@ async def test_loaders_off_flags_the_repeating_field_even_when_folded(
     assert {"Post.author", "Post.commentCount", "Post.comments"} <= set(findings)
     assert "FROM users" in findings["Post.author"]["statement"]
     assert findings["Post.author"]["total"] > 0
-    warnings = [r.getMessage() for r in caplog.records if r.name == "board.tracing"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "tracing"]
     assert len(warnings) == len(findings)
     assert any("Comment.author ran one statement 90 times" in line for line in warnings)
 
@@ -63,14 +64,26 @@ async def test_loaders_on_leave_the_detector_silent(
     assert "n_plus_one" not in segment.get("metadata", {})
 
 
-async def test_below_the_threshold_nothing_is_flagged(
-    database: Database, tokens: TokenSigner, tracing_config: TracingConfig, daemon: UdpCollector
+THRESHOLD = 4
+
+
+@pytest.mark.parametrize(
+    ("posts", "flagged"), [(THRESHOLD - 1, False), (THRESHOLD, True)], ids=["below", "at"]
+)
+async def test_the_threshold_is_the_first_count_flagged(
+    database: Database, tokens: TokenSigner, daemon: UdpCollector, posts: int, flagged: bool
 ) -> None:
-    await seed_feed(database, users=3, posts=4, comments=1)
-    segment = await feed_segment(
-        database, tokens, tracing_config, daemon, dataloaders=False, first=4
-    )
-    assert "n_plus_one" not in segment["annotations"]
+    """Loaders off, one page of ``posts``: each per-post field runs one statement per post."""
+    config = board_tracing_config(daemon.address, BOARD_N_PLUS_ONE_THRESHOLD=str(THRESHOLD))
+    await seed_feed(database, users=1, posts=posts, comments=1)
+    segment = await feed_segment(database, tokens, config, daemon, dataloaders=False, first=posts)
+    findings = segment.get("metadata", {}).get("n_plus_one", {}).get("findings", [])
+    if flagged:
+        assert segment["annotations"]["n_plus_one"] is True
+        assert {finding["count"] for finding in findings} == {THRESHOLD}
+    else:
+        assert "n_plus_one" not in segment["annotations"]
+        assert findings == []
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.support.asgi import asgi_client
 from tests.support.traced_schema import traced_schema_client
 from tests.support.xray import UdpCollector, named
 
@@ -39,9 +40,7 @@ def read_secret() -> str:
 class Query:
     @strawberry.field
     async def upstream_header(self) -> str:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=UPSTREAM), base_url="http://upstream.test"
-        ) as http:
+        async with asgi_client(UPSTREAM, "http://upstream.test") as http:
             header: str = (await http.get("/hello?token=abc")).json()["trace_header"]
         return header
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from tests.support.xray import Document, walk
+from tests.support.xray import whole_segment
 from tracing.packing import OversizedDocument, pack
+from tracing.wire import Document, descendants, is_subsegment
 
 LIMIT = 4000
 TRACE_ID = "1-5759e988-bd862e3fe1be46a994272793"
@@ -18,7 +19,11 @@ def tree(width: int, depth: int, prefix: str = "n") -> list[Document]:
         return []
     nodes: list[Document] = []
     for i in range(width):
-        node = {"id": f"{prefix}{i}", "name": "Post.author", "metadata": {"path": "x" * 100}}
+        node: Document = {
+            "id": f"{prefix}{i}",
+            "name": "Post.author",
+            "metadata": {"path": "x" * 100},
+        }
         children = tree(width, depth - 1, f"{prefix}{i}.")
         if children:
             node["subsegments"] = children
@@ -28,25 +33,20 @@ def tree(width: int, depth: int, prefix: str = "n") -> list[Document]:
 
 def reassemble(parts: list[bytes]) -> Document:
     docs = [json.loads(part) for part in parts]
-    (segment,) = [doc for doc in docs if doc.get("type") != "subsegment"]
-    by_id = {sub["id"]: sub for doc in docs for sub in [doc, *walk(doc)]}
-    for doc in docs:
-        if doc.get("type") == "subsegment":
-            assert doc["trace_id"] == TRACE_ID
-            by_id[doc["parent_id"]].setdefault("subsegments", []).append(doc)
-    return segment
+    assert all(doc["trace_id"] == TRACE_ID for doc in docs if is_subsegment(doc))
+    return whole_segment(TRACE_ID, docs)
 
 
 def test_a_large_trace_is_cut_into_fitting_pieces_and_reassembles_whole() -> None:
     document = {"id": "root", "trace_id": TRACE_ID, "name": "board-api", "subsegments": tree(6, 3)}
-    expected = sorted(sub["id"] for sub in walk(document))
+    expected = sorted(sub["id"] for sub in descendants(document))
 
     parts = pack(document, LIMIT)
 
     assert len(parts) > 1
     assert all(len(part) <= LIMIT for part in parts)
     assert json.loads(parts[-1])["id"] == "root"
-    assert sorted(sub["id"] for sub in walk(reassemble(parts))) == expected
+    assert sorted(sub["id"] for sub in descendants(reassemble(parts))) == expected
 
 
 def test_a_small_trace_is_one_document() -> None:

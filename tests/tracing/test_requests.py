@@ -11,9 +11,9 @@ from db.engine import Database
 from graph.tokens import TokenSigner
 from tests.support.feed import FEED, SECRET_BODY, SECRET_TITLE, seed_feed
 from tests.support.graphql import CREATE_POST, GraphQLClient
+from tests.support.traced_app import traced_http
 from tests.support.xray import UdpCollector, children, named
-from tests.tracing.conftest import traced_http
-from tracing.config import TracingConfig
+from tracing import TracingConfig
 
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"
 PARENT = "53995c3f42cd8ad8"
@@ -84,6 +84,7 @@ async def test_signed_in_user_and_mutation_are_annotated_without_stored_text(
         "operation_name": "CreatePost",
         "operation_type": "mutation",
         "username": "haandol",
+        "query_cost": 6,  # createPost, id, title, content, author, author.username
     }
     (create,) = named(segment, "Mutation.createPost")
     assert create["metadata"]["graphql"]["arguments"] == {

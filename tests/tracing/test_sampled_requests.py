@@ -10,9 +10,9 @@ from pathlib import Path
 from db.engine import Database
 from graph.tokens import TokenSigner
 from tests.support.graphql import GraphQLClient
+from tests.support.traced_app import traced_http
 from tests.support.xray import UdpCollector
-from tests.tracing.conftest import traced_http
-from tracing.config import TracingConfig
+from tracing import TracingConfig
 
 RULES = {
     "version": 2,

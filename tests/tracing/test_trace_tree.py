@@ -8,9 +8,10 @@ from db.engine import Database
 from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
 from tests.support.graphql import GraphQLClient
-from tests.support.xray import Document, UdpCollector, children, named, walk
-from tests.tracing.conftest import traced_http
-from tracing.config import TracingConfig
+from tests.support.traced_app import traced_http
+from tests.support.xray import UdpCollector, children, named
+from tracing import TracingConfig
+from tracing.wire import Document, descendants
 
 SQL_NAME = "postgres@localhost"
 
@@ -64,7 +65,7 @@ async def test_batch_loads_sit_under_the_common_ancestor_with_their_sql(
         "loader:UserById",
         "loader:UserById",
     ]
-    for loader in (sub for sub in walk(segment) if sub["name"].startswith("loader:")):
+    for loader in (sub for sub in descendants(segment) if sub["name"].startswith("loader:")):
         assert loader["metadata"]["graphql"]["keys"] >= 1
         assert [s["name"] for s in statements(loader)] == [SQL_NAME]
     for field in ("Post.author", "Post.commentCount", "Comment.author"):
@@ -78,7 +79,7 @@ async def test_unbatched_relations_put_each_statement_under_its_resolver(
     async with traced_http(database, tokens, tracing_config, dataloaders=False) as http:
         _, segment = await feed_trace(GraphQLClient(http), daemon, first=3, comments=2)
 
-    assert not [sub for sub in walk(segment) if sub["name"].startswith("loader:")]
+    assert not [sub for sub in descendants(segment) if sub["name"].startswith("loader:")]
     for field in ("Post.author", "Post.commentCount", "Post.comments", "Comment.author"):
         instances = named(segment, field)
         assert instances
@@ -91,7 +92,7 @@ async def test_sql_subsegments_carry_the_sql_block_without_values(
     await seed_feed(database, users=2, posts=2, comments=1)
     _, segment = await feed_trace(traced, daemon, first=2, comments=1)
 
-    sql_subsegments = [sub for sub in walk(segment) if sub.get("namespace") == "remote"]
+    sql_subsegments = [sub for sub in descendants(segment) if sub.get("namespace") == "remote"]
     assert sql_subsegments
     for sub in sql_subsegments:
         sql = sub["sql"]
@@ -114,7 +115,13 @@ async def test_operation_annotations_and_http_fields(
     await seed_feed(database, users=1, posts=1, comments=1)
     payload, segment = await feed_trace(traced, daemon, first=1, comments=1)
 
-    assert segment["annotations"] == {"operation_name": "Feed", "operation_type": "query"}
+    # query_cost: posts 1 + 1 * (edges, node, id, title, author.username, commentCount,
+    # comments 1 + 1 * (edges, node, body, author.username)) = 14
+    assert segment["annotations"] == {
+        "operation_name": "Feed",
+        "operation_type": "query",
+        "query_cost": 14,
+    }
     request = segment["http"]["request"]
     assert request["method"] == "POST"
     assert request["url"] == "http://board.test/graphql"

@@ -25,7 +25,7 @@ from botocore.config import Config
 from tracing.sampling.central_rule import CentralRule, Target, central_rules
 from tracing.sampling.sampler import Clock, Random, Sampler, SamplingDecision, SamplingRequest
 
-logger = logging.getLogger("board.tracing")
+logger = logging.getLogger("tracing")
 
 RULES_INTERVAL = 300.0
 TARGETS_INTERVAL = 10.0

@@ -68,7 +68,7 @@ class RuleSet:
 
 
 def default_rule_set() -> RuleSet:
-    """No rule file: every request is sampled (CONTRACT: all requests sampled locally)."""
+    """No rule file: every request is sampled (README: Configuration, `XRAY_SAMPLING_RULES`)."""
     return RuleSet(rules=(), default=SamplingRule(name=DEFAULT_RULE_NAME, fixed_target=0, rate=1.0))
 
 

@@ -1,28 +1,18 @@
-"""A real `board xray` daemon on a free port, and a way to send it documents over UDP."""
+"""Talking to a real `board xray` daemon: documents over UDP, the X-Ray API through boto3."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
 
-from xray_local.protocol import HEADER
-from xray_local.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
+from tracing.wire import DATAGRAM_PREFIX
+from xray_local.server import RunningDaemon
 
 STORE_WAIT_SECONDS = 5.0
-
-
-@pytest.fixture
-async def xray(tmp_path: Path) -> AsyncIterator[RunningDaemon]:
-    settings = DaemonSettings("127.0.0.1", 0, tmp_path / "xray", rules_from(None))
-    async with running_daemon(settings) as daemon:
-        yield daemon
 
 
 def send(daemon: RunningDaemon, *documents: dict[str, Any] | bytes) -> None:
@@ -32,7 +22,7 @@ def send(daemon: RunningDaemon, *documents: dict[str, Any] | bytes) -> None:
             payload = (
                 document
                 if isinstance(document, bytes)
-                else HEADER + b"\n" + json.dumps(document).encode()
+                else DATAGRAM_PREFIX + json.dumps(document).encode()
             )
             sender.sendto(payload, (host, int(port)))
 

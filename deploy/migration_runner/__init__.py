@@ -1,0 +1,1 @@
+"""The migration custom resource's Lambda code (deploy/migrations.py)."""

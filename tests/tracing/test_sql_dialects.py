@@ -1,0 +1,78 @@
+"""The ``sql`` block describes whatever database the engine's dialect says, never its password."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import strawberry
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from tests.support.traced_schema import traced_schema_client
+from tests.support.xray import UdpCollector, named
+from tracing.wire import Document
+
+PASSWORD = "s3cret-pw"
+
+
+def one_statement_query(engine: AsyncEngine) -> type:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        async def answer(self) -> int:
+            async with engine.connect() as connection:
+                result = await connection.execute(text("SELECT 6 * :factor"), {"factor": 7})
+                return int(result.scalar_one())
+
+    return Query
+
+
+async def traced_statement(engine: AsyncEngine, daemon: UdpCollector) -> Document:
+    """The SQL subsegment of one ``{ answer }`` request."""
+    query = one_statement_query(engine)
+    try:
+        async with traced_schema_client(query, daemon, engine=engine) as http:
+            payload = (await http.post("/graphql", json={"query": "{ answer }"})).json()
+    finally:
+        await engine.dispose()
+    assert payload["data"] == {"answer": 42}
+    segment = await daemon.trace(payload["extensions"]["traceId"])
+    (answer,) = named(segment, "Query.answer")
+    (statement,) = answer["subsegments"]
+    assert isinstance(statement, dict)
+    return statement
+
+
+async def test_a_sqlite_engine_is_described_as_sqlite(daemon: UdpCollector, tmp_path: Path) -> None:
+    path = tmp_path / "answers.db"
+    statement = await traced_statement(create_async_engine(f"sqlite+aiosqlite:///{path}"), daemon)
+
+    assert statement["name"] == f"{path}@localhost"
+    assert statement["namespace"] == "remote"
+    sql = statement["sql"]
+    assert sql["database_type"] == "SQLite"
+    assert sql["database_version"] == sqlite3.sqlite_version
+    assert sql["driver_version"].startswith("aiosqlite 0.")
+    assert sql["url"] == f"sqlite:///{path}"
+    assert sql["user"] == ""
+    assert sql["sanitized_query"] == "SELECT 6 * ?"
+
+
+async def test_the_password_in_the_engine_url_never_reaches_the_trace(
+    daemon: UdpCollector, migrated_url: URL
+) -> None:
+    # The embedded server trusts local connections, so a password it does not need still works;
+    # a TEST_DATABASE_URL server has its own password in the URL already.
+    url = migrated_url if migrated_url.password else migrated_url.set(password=PASSWORD)
+    assert url.password
+    statement = await traced_statement(create_async_engine(url), daemon)
+
+    sql = statement["sql"]
+    assert sql["database_type"] == "PostgreSQL"
+    assert sql["driver_version"].startswith("psycopg 3.")
+    assert sql["user"] == url.username
+    assert sql["url"].startswith(f"postgresql://{url.username}@")
+    assert str(url.password) not in sql["url"]
+    assert all(str(url.password).encode() not in datagram for datagram in daemon.datagrams)

@@ -1,0 +1,230 @@
+"""A finished X-Ray trace document as OpenTelemetry spans: the same tree, the same ids.
+
+The request's tree is built once, as X-Ray documents (folds, N+1 findings and placement included),
+and read here into ``ReadableSpan`` objects with the document's own ids and timestamps, instead of
+instrumenting every resolver a second time through an OpenTelemetry tracer. The segment is the
+SERVER span, named and attributed as the HTTP semantic conventions say; every subsegment is an
+INTERNAL span of the same name under the same parent, except calls out (SQL, HTTP, AWS), which are
+CLIENT spans with the database or HTTP attributes. Annotations become attributes listed in
+``aws.xray.annotations``, which X-Ray's OTLP endpoint turns back into annotations; metadata
+becomes attributes named ``namespace.key``. A fault is an ERROR status; a client error keeps the
+status unset with ``error.type`` set, as the conventions ask, so the two stay apart; every
+recorded exception is an ``exception`` event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import Event, ReadableSpan
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags
+
+from tracing.wire import XRAY_ANNOTATIONS_ATTRIBUTE, Document, w3c_trace_id
+
+Attributes = dict[str, Any]
+
+_SAMPLED = TraceFlags(TraceFlags.SAMPLED)
+_REMOTE_NAMESPACES = frozenset({"remote", "aws"})
+_NANOSECONDS = 1_000_000_000
+_UNSET = Status(StatusCode.UNSET)
+# Operation name and type are GraphQL semantic-convention attributes as well as annotations.
+_GRAPHQL_CONVENTIONS = {
+    "operation_name": "graphql.operation.name",
+    "operation_type": "graphql.operation.type",
+}
+
+
+def spans_of(
+    document: Document, resource: Resource, scope: InstrumentationScope
+) -> list[ReadableSpan]:
+    """The trace's spans, parents before children; the segment's span comes first."""
+    trace_id = int(w3c_trace_id(document["trace_id"]), 16)
+    parent_id = document.get("parent_id")
+    parent = (
+        SpanContext(trace_id, int(parent_id, 16), is_remote=True, trace_flags=_SAMPLED)
+        if parent_id
+        else None
+    )
+    build = _Builder(trace_id, resource, scope)
+    spans = [build.segment(document, parent)]
+    build.children(document, spans)
+    return spans
+
+
+class _Builder:
+    def __init__(self, trace_id: int, resource: Resource, scope: InstrumentationScope) -> None:
+        self._trace_id = trace_id
+        self._resource = resource
+        self._scope = scope
+
+    def segment(self, document: Document, parent: SpanContext | None) -> ReadableSpan:
+        attributes = _http_attributes(document.get("http", {}))
+        route = urlsplit(str(attributes.get("url.full", ""))).path or "/"
+        attributes["http.route"] = route
+        if document.get("user"):
+            attributes["enduser.id"] = document["user"]
+        annotations = document.get("annotations", {})
+        for key, convention in _GRAPHQL_CONVENTIONS.items():
+            if key in annotations:
+                attributes[convention] = annotations[key]
+        status = attributes.get("http.response.status_code")
+        if isinstance(status, int) and status >= 500:
+            attributes["error.type"] = str(status)
+        method = attributes.get("http.request.method", "HTTP")
+        return self._span(document, f"{method} {route}", SpanKind.SERVER, parent, attributes)
+
+    def children(self, entity: Document, spans: list[ReadableSpan]) -> None:
+        parent = self._context(entity)
+        for child in entity.get("subsegments", ()):
+            spans.append(self._subsegment(child, parent))
+            self.children(child, spans)
+
+    def _context(self, document: Document) -> SpanContext:
+        return SpanContext(
+            self._trace_id, int(document["id"], 16), is_remote=False, trace_flags=_SAMPLED
+        )
+
+    def _subsegment(self, document: Document, parent: SpanContext) -> ReadableSpan:
+        remote = document.get("namespace") in _REMOTE_NAMESPACES
+        attributes = _http_attributes(document.get("http", {}))
+        name = document["name"]
+        if "sql" in document:
+            name, sql = _sql_attributes(document["sql"])
+            attributes.update(sql)
+        kind = SpanKind.CLIENT if remote else SpanKind.INTERNAL
+        return self._span(document, name, kind, parent, attributes)
+
+    def _span(
+        self,
+        document: Document,
+        name: str,
+        kind: SpanKind,
+        parent: SpanContext | None,
+        attributes: Attributes,
+    ) -> ReadableSpan:
+        annotations = document.get("annotations") or {}
+        attributes.update(annotations)
+        if annotations:
+            attributes[XRAY_ANNOTATIONS_ATTRIBUTE] = list(annotations)
+        for namespace, values in (document.get("metadata") or {}).items():
+            _flatten(attributes, "" if namespace == "default" else namespace, values)
+        exceptions = _exceptions(document)
+        status = _status(document, exceptions, attributes)
+        end = _nanoseconds(document.get("end_time") or document["start_time"])
+        return ReadableSpan(
+            name,
+            context=self._context(document),
+            parent=parent,
+            resource=self._resource,
+            attributes=attributes,
+            events=[Event("exception", exception, end) for exception in exceptions],
+            kind=kind,
+            instrumentation_scope=self._scope,
+            status=status,
+            start_time=_nanoseconds(document["start_time"]),
+            end_time=end,
+        )
+
+
+def _http_attributes(http: Mapping[str, Any]) -> Attributes:
+    request, response = http.get("request", {}), http.get("response", {})
+    pairs = (
+        ("http.request.method", request.get("method")),
+        ("url.full", request.get("url")),
+        ("user_agent.original", request.get("user_agent")),
+        ("client.address", request.get("client_ip")),
+        ("http.response.status_code", response.get("status")),
+        ("http.response.body.size", response.get("content_length")),
+    )
+    return {key: value for key, value in pairs if value is not None}
+
+
+def _sql_attributes(sql: Mapping[str, Any]) -> tuple[str, Attributes]:
+    """The span name (operation and database, as the conventions name it) and db attributes."""
+    url = urlsplit(str(sql.get("url", "")))
+    system = _db_system(str(sql.get("database_type", url.scheme)))
+    database = url.path.lstrip("/")
+    text = str(sql.get("sanitized_query", ""))
+    operation = text.split(None, 1)[0].upper() if text.strip() else ""
+    attributes: Attributes = {
+        "db.system.name": system,
+        "db.system": system,  # the name X-Ray and older collectors still read
+        "db.namespace": database,
+        "db.query.text": text,
+    }
+    if operation:
+        attributes["db.operation.name"] = operation
+    # No host in the URL is a Unix socket: a local connection, as the X-Ray name says too.
+    attributes["server.address"] = url.hostname or "localhost"
+    if url.port:
+        attributes["server.port"] = url.port
+    if sql.get("user"):
+        attributes["db.user"] = sql["user"]
+    name = " ".join(part for part in (operation, database) if part) or system
+    return name, attributes
+
+
+def _db_system(database_type: str) -> str:
+    lowered = database_type.lower()
+    return "postgresql" if lowered in ("postgresql", "postgres") else lowered
+
+
+def _exceptions(document: Document) -> list[Attributes]:
+    cause = document.get("cause")
+    if not isinstance(cause, dict):
+        return []
+    found = []
+    for exception in cause.get("exceptions", ()):
+        attributes = {
+            "exception.type": exception.get("type") or "Exception",
+            "exception.message": exception.get("message", ""),
+        }
+        stack = "\n".join(_frames(exception.get("stack") or ()))
+        if stack:
+            attributes["exception.stacktrace"] = stack
+        found.append(attributes)
+    return found
+
+
+def _frames(stack: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    for frame in stack:
+        path, line, label = frame.get("path"), frame.get("line"), frame.get("label")
+        yield f'  File "{path}", line {line}, in {label}'
+
+
+def _status(document: Document, exceptions: list[Attributes], attributes: Attributes) -> Status:
+    if document.get("fault"):
+        message = exceptions[0]["exception.message"] if exceptions else "fault"
+        return Status(StatusCode.ERROR, message)
+    if document.get("error") and "http.response.status_code" not in attributes:
+        attributes["error.type"] = exceptions[0]["exception.type"] if exceptions else "error"
+    return _UNSET
+
+
+def _flatten(attributes: Attributes, prefix: str, values: Mapping[str, Any]) -> None:
+    for key, value in values.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            _flatten(attributes, name, value)
+        else:
+            attributes[name] = _attribute_value(value)
+
+
+def _attribute_value(value: Any) -> Any:
+    """Attribute values are primitives or lists of one primitive type; anything else is JSON."""
+    if isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, list | tuple) and value:
+        kinds = {type(item) for item in value}
+        if len(kinds) == 1 and kinds <= {str, bool, int, float}:
+            return list(value)
+    return json.dumps(value, default=str)
+
+
+def _nanoseconds(seconds: float) -> int:
+    return int(seconds * _NANOSECONDS)
