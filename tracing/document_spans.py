@@ -201,7 +201,8 @@ def _status(document: Document, exceptions: list[Attributes], attributes: Attrib
     if document.get("fault"):
         message = exceptions[0]["exception.message"] if exceptions else "fault"
         return Status(StatusCode.ERROR, message)
-    if document.get("error") and "http.response.status_code" not in attributes:
+    # An HTTP 4xx already named its status; a 200 with GraphQL client errors names none yet.
+    if document.get("error") and "error.type" not in attributes:
         attributes["error.type"] = exceptions[0]["exception.type"] if exceptions else "error"
     return _UNSET
 

@@ -122,7 +122,9 @@ async def test_annotations_from_otlp_are_filterable_like_any_other(xray: Running
         )
     )["TraceSummaries"]
     assert summary["Id"] == f"1-{w3c_id[:8]}-{w3c_id[8:]}"
-    assert summary["Users"] == [{"UserName": "ana"}]
+    assert summary["Users"] == [
+        {"UserName": "ana", "ServiceIds": [{"Name": "shop", "Names": ["shop"]}]}
+    ]
 
 
 def json_request(trace: str, server: str, client: str, start: int) -> dict[str, Any]:
