@@ -56,6 +56,8 @@ SAMPLED_OUT_TARGET = 0.97
 LIMIT_TARGET = 0.11
 SAMPLE_NONE = {"version": 2, "rules": [], "default": {"fixed_target": 0, "rate": 0}}
 LIMIT = "limit"
+# board serve refuses a signing key under 32 bytes (HMAC-SHA256's output size).
+BENCH_SECRET_KEY = "bench-signing-key-0123456789abcdef"
 UNTRACED = "untraced"
 ONE_WORKER = "board serve, 1 worker"
 TWO_WORKERS = "board serve, 2 workers"
@@ -72,7 +74,7 @@ def variants(daemon: str, collector: str, sample_none: str, data_dir: str) -> di
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": collector,
     }
     board = ("-m", "bench.server", "board", "{port}")
-    serve = {**off, "BOARD_DATA_DIR": data_dir, "BOARD_SECRET_KEY": "bench-signing-key"}
+    serve = {**off, "BOARD_DATA_DIR": data_dir, "BOARD_SECRET_KEY": BENCH_SECRET_KEY}
     return {
         LIMIT: (("-m", "bench.server", "limit", "{port}"), {}),
         UNTRACED: (board, off),
