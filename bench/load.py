@@ -9,13 +9,14 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 CONCURRENCY = 8
 WARMUP_SECONDS = 2.0
@@ -62,11 +63,23 @@ class Result:
 class Server:
     url: str
     pid: int
+    workers: bool = False
+    """Whether the requests are served by child processes (``board serve --workers``)."""
 
     def cpu_seconds(self) -> float:
-        """User plus system time of the server process so far, from ``/proc``."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User plus system time of the server process (and its workers) so far, from ``/proc``."""
+        pids = [self.pid]
+        if self.workers:
+            pids += [child.pid for child in psutil.Process(self.pid).children(recursive=True)]
+        return sum(_cpu_seconds(pid) for pid in pids)
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # a helper process that has exited meanwhile
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def drive(server: Server, body: Mapping[str, Any], seconds: float) -> Result:
@@ -134,19 +147,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(variant: str, environ: Mapping[str, str]) -> Iterator[Server]:
-    """``bench.server`` in its own process (its own core)."""
+def server(command: Sequence[str], environ: Mapping[str, str]) -> Iterator[Server]:
+    """``python <command>`` in its own process, ``{port}`` in it replaced by a free port."""
     port = free_port()
+    argv = [part.replace("{port}", str(port)) for part in command]
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.server", variant, str(port)],
-        env={**os.environ, **environ},
+        [sys.executable, *argv], env={**os.environ, **environ}, stdout=subprocess.DEVNULL
     )
     try:
         _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
-        yield Server(f"http://127.0.0.1:{port}/graphql", process.pid)
+        yield Server(f"http://127.0.0.1:{port}/graphql", process.pid, workers="--workers" in argv)
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=30)
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -220,16 +233,25 @@ def _sink(source: str) -> Iterator[str]:
         process.wait()
 
 
-def report(results: Mapping[str, Result], baseline: str) -> None:
-    base = results[baseline].throughput
+def report(results: Mapping[str, Result], baseline: str, limit: str) -> None:
+    base, best = results[baseline].throughput, results[limit].throughput
     print(
-        f"{'variant':<28}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'ratio':>8}"
+        f"{'variant':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'/untraced':>11}{'/limit':>8}"
         f"{'cpu ms/req':>12}"
     )
     for name, result in results.items():
         print(
             f"{name:<28}{result.throughput:>9.1f}{result.percentile(50):>9.1f}"
-            f"{result.percentile(95):>9.1f}{result.percentile(99):>9.1f}"
-            f"{result.throughput / base:>8.2f}{result.cpu_per_request:>12.1f}"
+            f"{result.percentile(99):>9.1f}{result.throughput / base:>11.2f}"
+            f"{result.throughput / best:>8.3f}{result.cpu_per_request:>12.1f}"
             + (f"  ({result.errors} errors)" if result.errors else "")
         )
+
+
+def report_rounds(
+    rounds: Sequence[Mapping[str, Result]], label: str, value: Callable[[Result], float]
+) -> None:
+    """One figure per variant and round, so a disturbed round shows for what it is."""
+    print(f"{label:<28}" + "".join(f"{n + 1:>8}" for n in range(len(rounds))))
+    for name in rounds[0]:
+        print(f"{name:<28}" + "".join(f"{value(r[name]):>8.2f}" for r in rounds))

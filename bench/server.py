@@ -1,4 +1,9 @@
-"""One benchmark server variant: ``python -m bench.server VARIANT PORT`` (DATABASE_URL set)."""
+"""One benchmark server variant: ``python -m bench.server VARIANT PORT`` (DATABASE_URL set).
+
+``board`` is the board API as ``board serve`` builds it (tracing from the environment),
+``opentelemetry`` the same schema with Strawberry's OpenTelemetryExtension instead, and
+``limit`` the hand-written feed endpoint of ``bench.limit``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ import uvicorn
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
+from bench.limit import limit_app
 from board.app import board_app, board_tracing
 from board.heap import freeze_startup_heap
 from board.settings import Settings
@@ -43,6 +50,9 @@ def opentelemetry_app(database: Database, tokens: TokenSigner, dataloaders: bool
 
 
 def build(variant: str) -> ASGIApp:
+    if variant == "limit":
+        url = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql")
+        return limit_app(url.render_as_string(hide_password=False))
     database = Database.connect(os.environ["DATABASE_URL"])
     tokens = TokenSigner(b"bench-signing-key")
     settings = Settings.from_env()

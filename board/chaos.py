@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from inspect import isawaitable
@@ -106,7 +106,7 @@ class ChaosInjector:
                 raise ChaosError(f"{name} failed on purpose (BOARD_CHAOS_ERROR_RATE)")
             delay = chaos.delay_seconds()
             result = resolve(root, info, **kwargs)
-            if delay and isawaitable(result):
+            if delay:  # answered at once or not, a resolver of ours may stall
                 return _after(delay, result)
             return result
 
@@ -163,6 +163,6 @@ def _resolved_fields(
     return fields
 
 
-async def _after(delay: float, result: Awaitable[Any]) -> Any:
+async def _after(delay: float, result: Any) -> Any:
     await asyncio.sleep(delay)
-    return await result
+    return await result if isawaitable(result) else result

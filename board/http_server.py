@@ -32,10 +32,14 @@ class HeaderLimits:
 
 
 class HeaderDeadlineProtocol(H11Protocol):
-    """h11 with a deadline for each request's line and headers."""
+    """h11 with a deadline for each request's line and headers (``BoundedConfig``'s)."""
 
-    header_timeout_seconds = HeaderLimits.header_timeout_seconds
     _header_deadline: asyncio.TimerHandle | None = None
+
+    def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        limits = config.header_limits if isinstance(config, BoundedConfig) else HeaderLimits()
+        self.header_timeout_seconds = limits.header_timeout_seconds
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -125,19 +129,32 @@ class AccessLog:
             )
 
 
+class BoundedConfig(uvicorn.Config):
+    """uvicorn's configuration with the header limits, for one process or for workers.
+
+    A plain class at module level, so that uvicorn can hand it to worker processes (it pickles
+    the configuration for each one); each worker's app is wrapped by ``bounded_app``.
+    """
+
+    def __init__(self, app: ASGIApp | str, limits: HeaderLimits, **options: Any) -> None:
+        super().__init__(
+            app,
+            access_log=False,  # AccessLog below: uvicorn's would print query strings
+            http=HeaderDeadlineProtocol,
+            h11_max_incomplete_event_size=limits.max_header_bytes,
+            **options,
+        )
+        self.header_limits = limits
+
+
+def bounded_app(app: ASGIApp, limits: HeaderLimits) -> ASGIApp:
+    """The app as the server runs it: headers over the limit refused, one access line each."""
+    return AccessLog(HeaderSizeLimit(app, limits.max_header_bytes))
+
+
 def server_config(app: ASGIApp, limits: HeaderLimits, **options: Any) -> uvicorn.Config:
-    protocol = type(
-        "BoundedH11Protocol",
-        (HeaderDeadlineProtocol,),
-        {"header_timeout_seconds": limits.header_timeout_seconds},
-    )
-    return uvicorn.Config(
-        AccessLog(HeaderSizeLimit(app, limits.max_header_bytes)),
-        access_log=False,
-        http=protocol,
-        h11_max_incomplete_event_size=limits.max_header_bytes,
-        **options,
-    )
+    """One server process running ``app`` within ``limits``."""
+    return BoundedConfig(bounded_app(app, limits), limits, **options)
 
 
 def log_config() -> dict[str, Any]:

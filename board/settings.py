@@ -17,6 +17,7 @@ from pathlib import Path
 
 from board.chaos import Chaos
 from board.http_server import HeaderLimits
+from db.share import MIN_CONNECTIONS_PER_REQUEST
 from graph.cost import QueryLimits
 from graph.request_limits import ServerLimits
 from graph.throttle import SignInThrottle
@@ -69,8 +70,11 @@ def server_limits_from(environ: Mapping[str, str]) -> ServerLimits:
         body_timeout_seconds=env_seconds(
             environ, "BOARD_BODY_TIMEOUT_SECONDS", default.body_timeout_seconds
         ),
-        connections_per_request=env_positive_int(
-            environ, "BOARD_DB_CONNECTIONS_PER_REQUEST", default.connections_per_request
+        connections_per_request=env_int(
+            environ,
+            "BOARD_DB_CONNECTIONS_PER_REQUEST",
+            default.connections_per_request,
+            minimum=MIN_CONNECTIONS_PER_REQUEST,
         ),
     )
 

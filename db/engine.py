@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from db.outage import OutageLog
-from db.share import SessionFactory, SharedSessions
+from db.reads import Reads
+from db.share import ConnectionShare, SessionFactory, SharedSessions
 from db.url import to_async_url
 
 
@@ -24,6 +25,8 @@ class Database:
     sessions: SessionFactory
     unshared: async_sessionmaker[AsyncSession]
     """Sessions with no per-request bound; ``sessions`` is this unless it is a request's share."""
+    share: ConnectionShare | None = None
+    """A request's share of the pool (``shared``): its sessions and its reads draw on it."""
 
     @classmethod
     def connect(cls, url: str | URL, *, pool_size: int = 10, max_overflow: int = 20) -> Database:
@@ -42,8 +45,15 @@ class Database:
         return cls(engine, sessions, sessions)
 
     def shared(self, limit: int) -> Database:
-        """This database for one request: at most ``limit`` of its sessions open at once."""
-        return Database(self.engine, SharedSessions(self.unshared, limit), self.unshared)
+        """This database for one request: at most ``limit`` of its connections out at once,
+        the one its reads share counted among them."""
+        share = ConnectionShare(limit)
+        return Database(self.engine, SharedSessions(self.unshared, share), self.unshared, share)
+
+    def reads(self) -> Reads:
+        """One request's reads, within its share; no connection is taken until the first
+        statement."""
+        return Reads(self.engine, self.share)
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

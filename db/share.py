@@ -1,9 +1,10 @@
-"""A request's share of the connection pool: at most N sessions of one request open at once.
+"""A request's share of the connection pool: at most N connections of one request out at once.
 
 One operation fans out into many concurrent loads: 1,000 aliases of ``posts(first:100)`` ran
 1,000 statements at once, exhausted the 30-connection pool, and ``/healthz`` answered 503
-"database down" meanwhile (issue 13). Opening every session of a request through one semaphore
-keeps that request to its share, so the rest of the pool stays free for everyone else.
+"database down" meanwhile (issue 13). Taking every connection of a request through one
+semaphore keeps that request to its share, so the rest of the pool stays free for everyone else:
+its reads hold one slot for their one connection (``db.reads``), its sessions take the others.
 """
 
 from __future__ import annotations
@@ -24,12 +25,28 @@ class SessionFactory(Protocol):
     def begin(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 
 
-class SharedSessions:
-    """Sessions of ``sessions``, at most ``limit`` of them open at the same time."""
+# A request's reads keep one connection until the request ends; a write needs one more.
+MIN_CONNECTIONS_PER_REQUEST = 2
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], limit: int) -> None:
+
+class ConnectionShare(asyncio.Semaphore):
+    """One request's slots: one per connection it holds; ``async with share`` takes one."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < MIN_CONNECTIONS_PER_REQUEST:
+            raise ValueError(
+                f"a request needs at least {MIN_CONNECTIONS_PER_REQUEST} connections "
+                f"(its reads hold one, a write takes another); got {limit}"
+            )
+        super().__init__(limit)
+
+
+class SharedSessions:
+    """Sessions of ``sessions``, each holding a slot of ``share`` while it is open."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], share: ConnectionShare) -> None:
         self._sessions = sessions
-        self._slots = asyncio.Semaphore(limit)
+        self._slots = share
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[AsyncSession]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 import strawberry
+from cross_web import AsyncHTTPRequestAdapter
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from strawberry.http import GraphQLRequestData
 
 from db.engine import Database
 from graph.auth import BearerTokenBackend
@@ -57,14 +60,34 @@ class GraphQLEndpoint(GraphQLOverHTTP):
 
     async def get_context(self, request: Request, response: object) -> Context:  # type: ignore[override]
         database = self.database.shared(self.connections_per_request)
-        loaders = build_loaders(database, batched=self.dataloaders, hook=self.loader_hook)
+        reads = database.reads()
+        loaders = build_loaders(reads, batched=self.dataloaders, hook=self.loader_hook)
         return Context(
             request=request,
             database=database,
+            reads=reads,
             loaders=loaders,
             tokens=self.tokens,
             sign_in_throttle=self.sign_in_throttle,
         )
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        """Executes as Strawberry does, then gives the request's read connection back at once,
+        before the response is encoded and sent (also when the request runs out of time)."""
+        try:
+            return await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        finally:
+            await context.reads.close()
 
 
 def create_app(

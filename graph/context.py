@@ -8,6 +8,7 @@ import strawberry
 from starlette.requests import Request
 
 from db.engine import Database
+from db.reads import Reads
 from graph.loaders import Loaders
 from graph.throttle import SignInThrottle
 from graph.tokens import TokenSigner
@@ -17,6 +18,8 @@ from graph.tokens import TokenSigner
 class Context:
     request: Request
     database: Database
+    reads: Reads
+    """This request's read connection: given back when the operation has been executed."""
     loaders: Loaders
     tokens: TokenSigner
     sign_in_throttle: SignInThrottle

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -32,7 +31,6 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationContext,
     VariableNode,
     get_named_type,
 )
@@ -190,10 +188,13 @@ def limit_errors(found: Measure, limits: QueryLimits) -> Iterator[GraphQLError]:
 
 
 class QueryLimiter(SchemaExtension):
-    """Refuses an operation over any limit during validation, so nothing executes.
+    """Refuses an operation over any limit before it is validated, so nothing executes.
 
-    ``observe`` receives every measured cost (e.g. to annotate the request's trace); the limits
-    and the observer are policy, passed in by whoever builds the schema.
+    The measure runs on every request, the document parsed just now or taken from a cache
+    (``graph.documents``) whose validation is skipped: the cost depends on the variables, and
+    a refusal must not depend on what was asked before. ``observe`` receives every measured
+    cost (e.g. to annotate the request's trace); the limits and the observer are policy,
+    passed in by whoever builds the schema.
     """
 
     def __init__(self, limits: QueryLimits, observe: CostObserver | None = None) -> None:
@@ -201,6 +202,7 @@ class QueryLimiter(SchemaExtension):
         self._observe = observe
 
     def on_operation(self) -> Iterator[None]:
+        # Set before parsing: the parser stops at the limit, a huge document is never built.
         self.execution_context.parse_options["max_tokens"] = self._limits.max_tokens
         yield
 
@@ -216,20 +218,17 @@ class QueryLimiter(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        limits, observe = self._limits, self._observe
-        operation_name, variables = context.operation_name, context.variables
-
-        class LimitRule(ASTValidationRule):
-            context: ValidationContext
-
-            def leave_document(self, node: DocumentNode, *_: Any) -> None:
-                found = measure(self.context.schema, node, operation_name, variables)
-                if found is None:
-                    return
-                if observe is not None:
-                    observe(found.cost)
-                for error in limit_errors(found, limits):
-                    self.report_error(error)
-
-        context.validation_rules = (*context.validation_rules, LimitRule)
+        document = context.graphql_document
+        found = None
+        if document is not None:
+            found = measure(
+                context.schema._schema, document, context.operation_name, context.variables
+            )
+        if found is not None:
+            if self._observe is not None:
+                self._observe(found.cost)
+            refusals = list(limit_errors(found, self._limits))
+            if refusals:
+                # Strawberry validates only while no errors are set: a refusal skips validation.
+                context.pre_execution_errors = [*(context.pre_execution_errors or ()), *refusals]
         yield

@@ -1,6 +1,7 @@
 """Per-request loaders for every relation, batched (DataLoader) or one statement per parent.
 
-Resolvers only call ``load(key)``; whether keys are batched is the ``BOARD_DATALOADERS``
+Resolvers call ``peek(key)`` for a value already loaded (then they answer at once, without a
+coroutine) and ``load(key)`` otherwise; whether keys are batched is the ``BOARD_DATALOADERS``
 switch. A ``LoaderHook`` lets instrumentation see each batched loader by name: who asked for a
 key, and each batch function run.
 """
@@ -8,19 +9,18 @@ key, and each batch function run.
 from __future__ import annotations
 
 import asyncio
+import enum
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from db import models
-from db.engine import Database
 from db.queries.comments import comment_counts_by_posts, comments_by_posts
 from db.queries.posts import posts_by_authors, posts_by_ids
 from db.queries.users import post_counts_by_authors, users_by_ids
+from db.reads import CommentRecord, PostRecord, Reads, UserRecord
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
@@ -41,12 +41,34 @@ class LoaderHook(Protocol):
         """Wraps a batched loader's batch function, e.g. to trace each batch load."""
 
 
+class Missing(enum.Enum):
+    MISSING = enum.auto()
+
+
+MISSING = Missing.MISSING
+"""What ``peek`` answers for a key that is not loaded (yet, or ever: loading failed)."""
+
+
 class Loader(Protocol[Key_contra, Value_co]):
     def load(self, key: Key_contra) -> Awaitable[Value_co]: ...
 
+    def load_many(self, keys: Iterable[Key_contra]) -> Awaitable[Sequence[Value_co]]: ...
+
+    def peek(self, key: Key_contra) -> Value_co | Missing: ...
+
+
+class CachingLoader(DataLoader[Key, Value]):
+    """A DataLoader that also tells which values its cache already holds."""
+
+    def peek(self, key: Key) -> Value | Missing:
+        future = self.cache_map.get(key)
+        if future is None or not future.done() or future.cancelled() or future.exception():
+            return MISSING
+        return future.result()
+
 
 class ObservedLoader(Generic[Key, Value]):
-    def __init__(self, name: str, loader: Loader[Key, Value], hook: LoaderHook) -> None:
+    def __init__(self, name: str, loader: CachingLoader[Key, Value], hook: LoaderHook) -> None:
         self._name = name
         self._loader = loader
         self._hook = hook
@@ -54,6 +76,13 @@ class ObservedLoader(Generic[Key, Value]):
     def load(self, key: Key) -> Awaitable[Value]:
         self._hook.requested(self._name)
         return self._loader.load(key)
+
+    def load_many(self, keys: Iterable[Key]) -> Awaitable[list[Value]]:
+        self._hook.requested(self._name)
+        return self._loader.load_many(keys)
+
+    def peek(self, key: Key) -> Value | Missing:
+        return self._loader.peek(key)
 
 
 class SharedKeyLoader(Generic[Key, Value]):
@@ -71,6 +100,13 @@ class SharedKeyLoader(Generic[Key, Value]):
     def load(self, key: Key) -> Awaitable[Value]:
         return asyncio.shield(self._loader.load(key))
 
+    def load_many(self, keys: Iterable[Key]) -> Awaitable[Sequence[Value]]:
+        # Cancelling a gather cancels what it gathers: the keys' shared futures, here too.
+        return asyncio.shield(self._loader.load_many(keys))
+
+    def peek(self, key: Key) -> Value | Missing:
+        return self._loader.peek(key)
+
 
 class PerKeyLoader(Generic[Key, Value]):
     """Runs the batch function once per key, at once: the N+1 pattern, on purpose."""
@@ -81,6 +117,12 @@ class PerKeyLoader(Generic[Key, Value]):
     async def load(self, key: Key) -> Value:
         (value,) = await self._load_fn([key])
         return value
+
+    async def load_many(self, keys: Iterable[Key]) -> list[Value]:
+        return list(await asyncio.gather(*map(self.load, keys)))
+
+    def peek(self, key: Key) -> Missing:
+        return MISSING
 
 
 @dataclass(frozen=True)
@@ -94,21 +136,22 @@ class PageKey:
 
 @dataclass(frozen=True)
 class Loaders:
-    user: Loader[int, models.User | None]
-    post: Loader[int, models.Post | None]
+    batched: bool
+    """Whether keys are batched: only then is loading ahead of the resolvers worth it."""
+    user: Loader[int, UserRecord | None]
+    post: Loader[int, PostRecord | None]
     comment_count: Loader[int, int]
     post_count: Loader[int, int]
-    comment_page: Loader[PageKey, list[models.Comment]]
-    post_page: Loader[PageKey, list[models.Post]]
+    comment_page: Loader[PageKey, list[CommentRecord]]
+    post_page: Loader[PageKey, list[PostRecord]]
 
 
-ByIds = Callable[[AsyncSession, Sequence[int]], Awaitable[Mapping[int, Value]]]
+ByIds = Callable[[Reads, Sequence[int]], Awaitable[Mapping[int, Value]]]
 
 
-def _by_ids(database: Database, query: ByIds[Value]) -> BatchFn[int, Value | None]:
+def _by_ids(reads: Reads, query: ByIds[Value]) -> BatchFn[int, Value | None]:
     async def load(ids: list[int]) -> list[Value | None]:
-        async with database.sessions() as session:
-            found = await query(session, ids)
+        found = await query(reads, ids)
         return [found.get(key) for key in ids]
 
     return load
@@ -117,7 +160,7 @@ def _by_ids(database: Database, query: ByIds[Value]) -> BatchFn[int, Value | Non
 class PagesQuery(Protocol[Value]):
     def __call__(
         self,
-        session: AsyncSession,
+        reads: Reads,
         parent_ids: Sequence[int],
         /,
         *,
@@ -126,33 +169,31 @@ class PagesQuery(Protocol[Value]):
     ) -> Awaitable[Mapping[int, list[Value]]]: ...
 
 
-def _pages(database: Database, query: PagesQuery[Value]) -> BatchFn[PageKey, list[Value]]:
+def _pages(reads: Reads, query: PagesQuery[Value]) -> BatchFn[PageKey, list[Value]]:
     async def load(keys: list[PageKey]) -> list[list[Value]]:
         # Keys asking for the same page window share one statement.
         windows: dict[tuple[int, int | None], list[int]] = defaultdict(list)
         for key in keys:
             windows[key.fetch, key.before_id].append(key.parent_id)
         pages: dict[PageKey, list[Value]] = {}
-        async with database.sessions() as session:
-            for (fetch, before_id), parent_ids in windows.items():
-                found = await query(session, parent_ids, limit=fetch, before_id=before_id)
-                for parent_id in parent_ids:
-                    pages[PageKey(parent_id, fetch, before_id)] = found[parent_id]
+        for (fetch, before_id), parent_ids in windows.items():
+            found = await query(reads, parent_ids, limit=fetch, before_id=before_id)
+            for parent_id in parent_ids:
+                pages[PageKey(parent_id, fetch, before_id)] = found[parent_id]
         return [pages[key] for key in keys]
 
     return load
 
 
-def _counts(database: Database, query: ByIds[int]) -> BatchFn[int, int]:
+def _counts(reads: Reads, query: ByIds[int]) -> BatchFn[int, int]:
     async def load(ids: list[int]) -> list[int]:
-        async with database.sessions() as session:
-            found = await query(session, ids)
+        found = await query(reads, ids)
         return [found[key] for key in ids]
 
     return load
 
 
-def build_loaders(database: Database, *, batched: bool, hook: LoaderHook | None = None) -> Loaders:
+def build_loaders(reads: Reads, *, batched: bool, hook: LoaderHook | None = None) -> Loaders:
     """Fresh loaders for one request: nothing is cached across requests or users.
 
     The hook sees batched loaders only: unbatched, each statement runs inside the resolver that
@@ -165,15 +206,17 @@ def build_loaders(database: Database, *, batched: bool, hook: LoaderHook | None 
         if not batched:
             return PerKeyLoader(load_fn)
         if observer is None:
-            return SharedKeyLoader(DataLoader(load_fn=load_fn))
-        observed = ObservedLoader(name, DataLoader(load_fn=observer.batch(name, load_fn)), observer)
+            return SharedKeyLoader(CachingLoader(load_fn=load_fn))
+        batches: CachingLoader[Key, Value] = CachingLoader(load_fn=observer.batch(name, load_fn))
+        observed: Loader[Key, Value] = ObservedLoader(name, batches, observer)
         return SharedKeyLoader(observed)
 
     return Loaders(
-        user=make("UserById", _by_ids(database, users_by_ids)),
-        post=make("PostById", _by_ids(database, posts_by_ids)),
-        comment_count=make("CommentCount", _counts(database, comment_counts_by_posts)),
-        post_count=make("PostCount", _counts(database, post_counts_by_authors)),
-        comment_page=make("CommentPage", _pages(database, comments_by_posts)),
-        post_page=make("PostPage", _pages(database, posts_by_authors)),
+        batched=batched,
+        user=make("UserById", _by_ids(reads, users_by_ids)),
+        post=make("PostById", _by_ids(reads, posts_by_ids)),
+        comment_count=make("CommentCount", _counts(reads, comment_counts_by_posts)),
+        post_count=make("PostCount", _counts(reads, post_counts_by_authors)),
+        comment_page=make("CommentPage", _pages(reads, comments_by_posts)),
+        post_page=make("PostPage", _pages(reads, posts_by_authors)),
     )

@@ -19,6 +19,8 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from db.share import MIN_CONNECTIONS_PER_REQUEST
+
 logger = logging.getLogger("board.http")
 
 LIMITED_PATH = "/graphql"
@@ -33,7 +35,14 @@ class ServerLimits:
     request_timeout_seconds: float = 30.0
     body_timeout_seconds: float = 10.0
     connections_per_request: int = 4
-    """Database connections one request may hold at once."""
+    """Database connections one request may hold at once: its reads' one and its sessions."""
+
+    def __post_init__(self) -> None:
+        if self.connections_per_request < MIN_CONNECTIONS_PER_REQUEST:
+            raise ValueError(
+                f"connections_per_request must be at least {MIN_CONNECTIONS_PER_REQUEST} "
+                f"(got {self.connections_per_request})"
+            )
 
 
 class ClientGone(Exception):

@@ -1,4 +1,9 @@
-"""The object types of the schema: users, posts, comments and their connections."""
+"""The object types of the schema: users, posts, comments and their connections.
+
+Relation resolvers are plain functions: a value already loaded (by a list field looking ahead,
+see ``graph.prefetch``) is answered at once; otherwise they hand graphql-core an awaitable that
+loads it. Their GraphQL types are given explicitly, as the Python return type admits both.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,22 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from db import models
+from db.reads import CommentRecord, PostRecord, UserRecord
 from graph.context import Info
-from graph.loaders import Loader, PageKey
+from graph.loaders import MISSING, Loader, PageKey
+from graph.lookahead import asks_for
 from graph.pagination import PageRequest, encode_cursor, page_request, split_page
 
 Node = TypeVar("Node")
-Row = TypeVar("Row", models.User, models.Post, models.Comment)
+Row = TypeVar("Row", UserRecord, PostRecord, CommentRecord)
+Key = TypeVar("Key")
+Loaded = TypeVar("Loaded")
+Answer = TypeVar("Answer")
+
+DEFAULT_PAGE = 20
+DEFAULT_RELATED = 5
+NO_CURSOR = ""
+"""An edge's cursor when the query does not ask for it: never sent, so never built."""
 
 
 @strawberry.type
@@ -49,15 +63,41 @@ def connection(
     page: PageRequest,
     to_node: Callable[[Row], Node],
     count: Callable[[], Awaitable[int]],
+    *,
+    cursors: bool = True,
 ) -> Connection[Node]:
     page_rows, has_next_page = split_page(rows, page)
-    edges = [Edge(cursor=encode_cursor(kind, row.id), node=to_node(row)) for row in page_rows]
-    end_cursor = edges[-1].cursor if edges else None
+    if cursors:
+        edges = [Edge(cursor=encode_cursor(kind, row.id), node=to_node(row)) for row in page_rows]
+    else:
+        edges = [Edge(cursor=NO_CURSOR, node=to_node(row)) for row in page_rows]
+    end_cursor = encode_cursor(kind, page_rows[-1].id) if page_rows else None
     page_info = PageInfo(has_next_page=has_next_page, end_cursor=end_cursor)
     return Connection(edges=edges, page_info=page_info, count=count)
 
 
-async def children(
+def asks_for_cursors(info: Info) -> bool:
+    """Whether the connection being resolved has its edges' cursors asked for."""
+    return asks_for(info, "edges", "cursor")
+
+
+def resolved(
+    loader: Loader[Key, Loaded], key: Key, answer: Callable[[Loaded], Answer]
+) -> Answer | Awaitable[Answer]:
+    """``answer`` of the loaded value: at once when it is loaded already, else once it is."""
+    value = loader.peek(key)
+    if value is MISSING:
+        return _answer_when_loaded(loader.load(key), answer)
+    return answer(value)
+
+
+async def _answer_when_loaded(
+    loading: Awaitable[Loaded], answer: Callable[[Loaded], Answer]
+) -> Answer:
+    return answer(await loading)
+
+
+def children(
     kind: str,
     pages: Loader[PageKey, list[Row]],
     counts: Loader[int, int],
@@ -65,11 +105,18 @@ async def children(
     first: int,
     after: str | None,
     to_node: Callable[[Row], Node],
-) -> Connection[Node]:
+    *,
+    cursors: bool,
+) -> Connection[Node] | Awaitable[Connection[Node]]:
     """A page of a parent's children (a user's posts, a post's comments) through loaders."""
     page = page_request(kind, first, after)
-    rows = await pages.load(PageKey(parent_id, page.fetch, page.before_id))
-    return connection(kind, rows, page, to_node, partial(counts.load, parent_id))
+    count = partial(counts.load, parent_id)
+    as_connection = partial(connection, kind, page=page, to_node=to_node, count=count)
+    return resolved(
+        pages,
+        PageKey(parent_id, page.fetch, page.before_id),
+        lambda rows: as_connection(rows, cursors=cursors),
+    )
 
 
 def found(value: Row | None, what: str) -> Row:
@@ -87,7 +134,7 @@ class User:
     created_at: datetime
 
     @classmethod
-    def of(cls, row: models.User) -> User:
+    def of(cls, row: UserRecord) -> User:
         return cls(
             pk=row.id,
             id=strawberry.ID(str(row.id)),
@@ -95,17 +142,26 @@ class User:
             created_at=row.created_at,
         )
 
-    @strawberry.field
-    async def post_count(self, info: Info) -> int:
-        return await info.context.loaders.post_count.load(self.pk)
+    @strawberry.field(graphql_type=int)
+    def post_count(self, info: Info) -> int | Awaitable[int]:
+        return resolved(info.context.loaders.post_count, self.pk, int)
 
-    @strawberry.field(description="The user's posts, newest first.")
-    async def posts(
-        self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[Post]:
+    @strawberry.field(
+        description="The user's posts, newest first.", graphql_type="Connection[Post]"
+    )
+    def posts(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Post] | Awaitable[Connection[Post]]:
         loaders = info.context.loaders
-        return await children(
-            "post", loaders.post_page, loaders.post_count, self.pk, first, after, Post.of
+        return children(
+            "post",
+            loaders.post_page,
+            loaders.post_count,
+            self.pk,
+            first,
+            after,
+            Post.of,
+            cursors=asks_for_cursors(info),
         )
 
 
@@ -120,7 +176,7 @@ class Post:
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: models.Post) -> Post:
+    def of(cls, row: PostRecord) -> Post:
         return cls(
             pk=row.id,
             author_id=row.author_id,
@@ -131,20 +187,22 @@ class Post:
             updated_at=row.updated_at,
         )
 
-    @strawberry.field
-    async def author(self, info: Info) -> User:
-        return User.of(found(await info.context.loaders.user.load(self.author_id), "author"))
+    @strawberry.field(graphql_type="User")
+    def author(self, info: Info) -> User | Awaitable[User]:
+        return resolved(info.context.loaders.user, self.author_id, _author)
 
-    @strawberry.field
-    async def comment_count(self, info: Info) -> int:
-        return await info.context.loaders.comment_count.load(self.pk)
+    @strawberry.field(graphql_type=int)
+    def comment_count(self, info: Info) -> int | Awaitable[int]:
+        return resolved(info.context.loaders.comment_count, self.pk, int)
 
-    @strawberry.field(description="Comments on this post, newest first.")
-    async def comments(
-        self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[Comment]:
+    @strawberry.field(
+        description="Comments on this post, newest first.", graphql_type="Connection[Comment]"
+    )
+    def comments(
+        self, info: Info, first: int = DEFAULT_PAGE, after: str | None = None
+    ) -> Connection[Comment] | Awaitable[Connection[Comment]]:
         loaders = info.context.loaders
-        return await children(
+        return children(
             "comment",
             loaders.comment_page,
             loaders.comment_count,
@@ -152,15 +210,24 @@ class Post:
             first,
             after,
             Comment.of,
+            cursors=asks_for_cursors(info),
         )
 
-    @strawberry.field(description="Other posts by the same author, newest first.")
-    async def related(self, info: Info, first: int = 5) -> list[Post]:
+    @strawberry.field(
+        description="Other posts by the same author, newest first.", graphql_type="list[Post]"
+    )
+    def related(
+        self, info: Info, first: int = DEFAULT_RELATED
+    ) -> list[Post] | Awaitable[list[Post]]:
         first = page_request("post", first, None).first
         # The author's newest first+1 posts always hold `first` others: shared by every post
         # of that author in this request, so the page of posts costs one statement.
-        rows = await info.context.loaders.post_page.load(PageKey(self.author_id, first + 1, None))
-        return [Post.of(row) for row in rows if row.id != self.pk][:first]
+        key = related_key(self.author_id, first)
+        return resolved(
+            info.context.loaders.post_page,
+            key,
+            lambda rows: [Post.of(row) for row in rows if row.id != self.pk][:first],
+        )
 
 
 @strawberry.type
@@ -173,7 +240,7 @@ class Comment:
     created_at: datetime
 
     @classmethod
-    def of(cls, row: models.Comment) -> Comment:
+    def of(cls, row: CommentRecord) -> Comment:
         return cls(
             pk=row.id,
             post_id=row.post_id,
@@ -183,13 +250,26 @@ class Comment:
             created_at=row.created_at,
         )
 
-    @strawberry.field
-    async def author(self, info: Info) -> User:
-        return User.of(found(await info.context.loaders.user.load(self.author_id), "author"))
+    @strawberry.field(graphql_type="User")
+    def author(self, info: Info) -> User | Awaitable[User]:
+        return resolved(info.context.loaders.user, self.author_id, _author)
 
-    @strawberry.field
-    async def post(self, info: Info) -> Post:
-        return Post.of(found(await info.context.loaders.post.load(self.post_id), "post"))
+    @strawberry.field(graphql_type="Post")
+    def post(self, info: Info) -> Post | Awaitable[Post]:
+        return resolved(info.context.loaders.post, self.post_id, _post)
+
+
+def related_key(author_id: int, first: int) -> PageKey:
+    """The page ``Post.related`` reads: the author's newest ``first + 1`` posts."""
+    return PageKey(author_id, first + 1, None)
+
+
+def _author(row: UserRecord | None) -> User:
+    return User.of(found(row, "author"))
+
+
+def _post(row: PostRecord | None) -> Post:
+    return Post.of(found(row, "post"))
 
 
 @strawberry.type

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
-from inspect import isawaitable
 from typing import Any
 
 import strawberry
@@ -59,7 +58,8 @@ def _traced(name: str, resolve: Resolver, *, is_client_error: ClientErrorTest) -
         except Exception as error:
             trace.close_field(field_scope, started, error, fault=not is_client_error(error))
             raise
-        if isawaitable(result):
+        # Most results are plain values now; inspect.isawaitable costs ~1 us on those.
+        if hasattr(result, "__await__"):
             return _awaited(trace, field_scope, started, result, is_client_error)
         trace.close_field(field_scope, started, None, fault=False)
         return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,19 +12,22 @@ from db.errors import AuthorNotFound, PostNotFound
 from db.models import Comment
 from db.queries.inserts import insert
 from db.queries.per_parent import count_per_parent, newest_per_parent
+from db.queries.tables import COMMENTS
+from db.reads import CommentRecord, Executor
 
 
 async def comments_by_posts(
-    session: AsyncSession, post_ids: Sequence[int], *, limit: int, before_id: int | None
-) -> dict[int, list[Comment]]:
+    reads: Executor, post_ids: Sequence[int], *, limit: int, before_id: int | None
+) -> dict[int, list[CommentRecord]]:
     """Each post's newest comments (one statement for all posts)."""
-    return await newest_per_parent(
-        session, Comment, Comment.post_id, post_ids, limit=limit, before_id=before_id
+    pages = await newest_per_parent(
+        reads, COMMENTS, COMMENTS.c.post_id, post_ids, limit=limit, before_id=before_id
     )
+    return cast(dict[int, list[CommentRecord]], pages)
 
 
-async def comment_counts_by_posts(session: AsyncSession, post_ids: Sequence[int]) -> dict[int, int]:
-    return await count_per_parent(session, Comment.post_id, post_ids)
+async def comment_counts_by_posts(reads: Executor, post_ids: Sequence[int]) -> dict[int, int]:
+    return await count_per_parent(reads, COMMENTS.c.post_id, post_ids)
 
 
 async def comment_for_update(session: AsyncSession, comment_id: int) -> Comment | None:

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import BigInteger, ColumnElement, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import InstrumentedAttribute
 
 
-def among(column: InstrumentedAttribute[int], ids: Sequence[int], name: str) -> ColumnElement[bool]:
+def among(column: ColumnElement[int], ids: Sequence[int], name: str) -> ColumnElement[bool]:
     """``column = ANY(:name)`` with ``ids`` bound as a bigint array."""
     return column == any_(bindparam(name, list(ids), type_=ARRAY(BigInteger)))

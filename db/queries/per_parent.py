@@ -2,56 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy import Column, Row, Table, func, select
 
-from db.models import Comment, Post
 from db.queries.keys import among
-
-Row = TypeVar("Row", Post, Comment)
+from db.reads import Executor
 
 
 async def newest_per_parent(
-    session: AsyncSession,
-    entity: type[Row],
-    parent: InstrumentedAttribute[int],
+    reads: Executor,
+    table: Table,
+    parent: Column[int],
     parent_ids: Sequence[int],
     *,
     limit: int,
     before_id: int | None,
-) -> dict[int, list[Row]]:
+) -> dict[int, list[Row[Any]]]:
     """Up to ``limit`` rows per parent id, newest first, below ``before_id`` when given.
 
     A window function ranks each parent's rows so one statement serves every parent.
     """
-    rank = func.row_number().over(partition_by=parent, order_by=entity.id.desc()).label("rank")
-    ranked = select(entity, rank).where(among(parent, parent_ids, "parent_ids"))
+    rank = func.row_number().over(partition_by=parent, order_by=table.c.id.desc()).label("rank")
+    ranked = select(table, rank).where(among(parent, parent_ids, "parent_ids"))
     if before_id is not None:
-        ranked = ranked.where(entity.id < before_id)
+        ranked = ranked.where(table.c.id < before_id)
     subquery = ranked.subquery()
-    row = aliased(entity, subquery)
     statement = (
-        select(row)
+        select(*(subquery.c[column.name] for column in table.c))
         .where(subquery.c.rank <= limit)
-        .order_by(subquery.c[parent.key], subquery.c.id.desc())
+        .order_by(subquery.c[parent.name], subquery.c.id.desc())
     )
-    pages: dict[int, list[Row]] = {parent_id: [] for parent_id in parent_ids}
-    for found in await session.scalars(statement):
-        pages[getattr(found, parent.key)].append(found)
+    pages: dict[int, list[Row[Any]]] = {parent_id: [] for parent_id in parent_ids}
+    key = list(table.c.keys()).index(parent.name)
+    for found in await reads.execute(statement):
+        pages[found[key]].append(found)
     return pages
 
 
 async def count_per_parent(
-    session: AsyncSession, parent: InstrumentedAttribute[int], parent_ids: Sequence[int]
+    reads: Executor, parent: Column[int], parent_ids: Sequence[int]
 ) -> dict[int, int]:
     """How many rows each parent id has, zero included."""
     statement = (
         select(parent, func.count()).where(among(parent, parent_ids, "parent_ids")).group_by(parent)
     )
     counts = dict.fromkeys(parent_ids, 0)
-    counts.update({parent_id: count for parent_id, count in await session.execute(statement)})
+    rows = cast(Iterable[tuple[int, int]], await reads.execute(statement))
+    counts.update({parent_id: count for parent_id, count in rows})
     return counts

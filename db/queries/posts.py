@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,38 +13,41 @@ from db.models import Post
 from db.queries.inserts import insert
 from db.queries.keys import among
 from db.queries.per_parent import newest_per_parent
+from db.queries.tables import POSTS
+from db.reads import Executor, PostRecord
 
 
 async def list_posts(
-    session: AsyncSession, *, limit: int, before_id: int | None, author_id: int | None = None
-) -> list[Post]:
-    statement = select(Post).order_by(Post.id.desc()).limit(limit)
+    reads: Executor, *, limit: int, before_id: int | None, author_id: int | None = None
+) -> list[PostRecord]:
+    statement = select(POSTS).order_by(POSTS.c.id.desc()).limit(limit)
     if before_id is not None:
-        statement = statement.where(Post.id < before_id)
+        statement = statement.where(POSTS.c.id < before_id)
     if author_id is not None:
-        statement = statement.where(Post.author_id == author_id)
-    return list(await session.scalars(statement))
+        statement = statement.where(POSTS.c.author_id == author_id)
+    return cast(list[PostRecord], (await reads.execute(statement)).all())
 
 
-async def count_posts(session: AsyncSession, *, author_id: int | None = None) -> int:
-    statement = select(func.count()).select_from(Post)
+async def count_posts(reads: Executor, *, author_id: int | None = None) -> int:
+    statement = select(func.count()).select_from(POSTS)
     if author_id is not None:
-        statement = statement.where(Post.author_id == author_id)
-    return (await session.scalar(statement)) or 0
+        statement = statement.where(POSTS.c.author_id == author_id)
+    return (await reads.execute(statement)).scalar() or 0
 
 
-async def posts_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, Post]:
-    rows = await session.scalars(select(Post).where(among(Post.id, ids, "post_ids")))
-    return {post.id: post for post in rows}
+async def posts_by_ids(reads: Executor, ids: Sequence[int]) -> dict[int, PostRecord]:
+    rows = await reads.execute(select(POSTS).where(among(POSTS.c.id, ids, "post_ids")))
+    return {post.id: cast(PostRecord, post) for post in rows}
 
 
 async def posts_by_authors(
-    session: AsyncSession, author_ids: Sequence[int], *, limit: int, before_id: int | None
-) -> dict[int, list[Post]]:
+    reads: Executor, author_ids: Sequence[int], *, limit: int, before_id: int | None
+) -> dict[int, list[PostRecord]]:
     """Each author's newest posts (one statement for all authors)."""
-    return await newest_per_parent(
-        session, Post, Post.author_id, author_ids, limit=limit, before_id=before_id
+    pages = await newest_per_parent(
+        reads, POSTS, POSTS.c.author_id, author_ids, limit=limit, before_id=before_id
     )
+    return cast(dict[int, list[PostRecord]], pages)
 
 
 async def post_for_update(session: AsyncSession, post_id: int) -> Post | None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from psycopg.errors import UniqueViolation
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.errors import UsernameTaken
-from db.models import Post, User
+from db.models import User
 from db.queries.inserts import insert
 from db.queries.keys import among
 from db.queries.per_parent import count_per_parent
+from db.queries.tables import POSTS, USER_COLUMNS, USERS
+from db.reads import Executor, UserRecord
 
 
 async def create_user(session: AsyncSession, username: str, password_hash: str) -> User:
@@ -29,23 +32,21 @@ async def find_user_by_username(session: AsyncSession, username: str) -> User | 
     return (await session.scalars(statement)).one_or_none()
 
 
-async def users_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, User]:
-    rows = await session.scalars(select(User).where(among(User.id, ids, "user_ids")))
-    return {user.id: user for user in rows}
+async def users_by_ids(reads: Executor, ids: Sequence[int]) -> dict[int, UserRecord]:
+    rows = await reads.execute(select(*USER_COLUMNS).where(among(USERS.c.id, ids, "user_ids")))
+    return {user.id: cast(UserRecord, user) for user in rows}
 
 
-async def list_users(session: AsyncSession, *, limit: int, before_id: int | None) -> list[User]:
-    statement = select(User).order_by(User.id.desc()).limit(limit)
+async def list_users(reads: Executor, *, limit: int, before_id: int | None) -> list[UserRecord]:
+    statement = select(*USER_COLUMNS).order_by(USERS.c.id.desc()).limit(limit)
     if before_id is not None:
-        statement = statement.where(User.id < before_id)
-    return list(await session.scalars(statement))
+        statement = statement.where(USERS.c.id < before_id)
+    return cast(list[UserRecord], (await reads.execute(statement)).all())
 
 
-async def count_users(session: AsyncSession) -> int:
-    return (await session.scalar(select(func.count()).select_from(User))) or 0
+async def count_users(reads: Executor) -> int:
+    return (await reads.execute(select(func.count()).select_from(USERS))).scalar() or 0
 
 
-async def post_counts_by_authors(
-    session: AsyncSession, author_ids: Sequence[int]
-) -> dict[int, int]:
-    return await count_per_parent(session, Post.author_id, author_ids)
+async def post_counts_by_authors(reads: Executor, author_ids: Sequence[int]) -> dict[int, int]:
+    return await count_per_parent(reads, POSTS.c.author_id, author_ids)

@@ -7,10 +7,9 @@ from __future__ import annotations
 import asyncio
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from db.engine import Database
-from graph.loaders import Loader, SharedKeyLoader, build_loaders
+from graph.loaders import CachingLoader, Loader, SharedKeyLoader, build_loaders
 
 
 async def slow_batch(keys: list[int]) -> list[int]:
@@ -45,12 +44,26 @@ class Query:
 
 async def test_a_cancelled_sibling_does_not_cancel_a_shared_key() -> None:
     schema = strawberry.Schema(query=Query)
-    loader = SharedKeyLoader(DataLoader(load_fn=slow_batch))
+    loader: Loader[int, int] = SharedKeyLoader(CachingLoader(load_fn=slow_batch))
     result = await schema.execute("{ items { value } other }", context_value={"loader": loader})
     assert result.data == {"items": None, "other": 10}
     assert [error.message for error in result.errors or []] == ["this item fails"]
 
 
+async def test_a_cancelled_load_many_does_not_cancel_its_shared_keys() -> None:
+    # Loading ahead (graph.prefetch) asks for many keys at once; cancelling the caller cancels
+    # the gather of their futures, and through it every key, unless it is shielded too.
+    loader: Loader[int, int] = SharedKeyLoader(CachingLoader(load_fn=slow_batch))
+    ahead = asyncio.ensure_future(loader.load_many([1, 2]))
+    single = asyncio.ensure_future(loader.load(2))
+    await asyncio.sleep(0)
+    ahead.cancel()
+    assert await single == 20
+    assert loader.peek(1) == 10
+
+
 def test_every_batched_loader_shares_keys_safely(database: Database) -> None:
-    loaders = build_loaders(database, batched=True)
-    assert all(isinstance(loader, SharedKeyLoader) for loader in vars(loaders).values())
+    loaders = build_loaders(database.reads(), batched=True)
+    relations = [value for value in vars(loaders).values() if not isinstance(value, bool)]
+    assert relations
+    assert all(isinstance(loader, SharedKeyLoader) for loader in relations)

@@ -147,13 +147,27 @@ def test_a_fragment_reused_many_times_is_measured_once() -> None:
 async def test_every_traced_request_is_annotated_with_its_cost(
     database: Database, traced: GraphQLClient, daemon: UdpCollector
 ) -> None:
-    cheap = await traced.post("query Viewer { viewer { username } }")
-    expensive = await traced.post(NESTED_RELATED)
-    cheap_segment = await daemon.trace(cheap.json()["extensions"]["traceId"])
-    root = expensive.headers["x-amzn-trace-id"].split(";")[0].removeprefix("Root=")
-    expensive_segment = await daemon.trace(root)
-    assert cheap_segment["annotations"]["query_cost"] == 2
-    assert expensive_segment["annotations"]["query_cost"] == 1010301
+    # Twice each: the second time the document comes from the cache, its validation skipped.
+    for _ in range(2):
+        cheap = await traced.post("query Viewer { viewer { username } }")
+        expensive = await traced.post(NESTED_RELATED)
+        cheap_segment = await daemon.trace(cheap.json()["extensions"]["traceId"])
+        root = expensive.headers["x-amzn-trace-id"].split(";")[0].removeprefix("Root=")
+        expensive_segment = await daemon.trace(root)
+        assert cheap_segment["annotations"]["query_cost"] == 2
+        assert expensive_segment["annotations"]["query_cost"] == 1010301
+        assert error_codes(expensive.json()) == ["QUERY_TOO_COMPLEX"]
+
+
+async def test_a_cached_document_is_measured_again_with_new_variables(
+    client: GraphQLClient, database: Database
+) -> None:
+    admitted = await client.post(VIA_VARIABLES, {"n": 3})
+    assert admitted.json()["data"] == {"posts": {"edges": []}}  # now cached and valid
+    with counted_statements(database) as statements:
+        refused = await client.post(VIA_VARIABLES, {"n": 100})
+    assert statements == []
+    assert error_codes(refused.json()) == ["QUERY_TOO_COMPLEX"]
 
 
 @pytest.fixture

@@ -20,10 +20,18 @@ from graph.tokens import TokenSigner
 from tests.support.feed import seed_feed
 from tests.support.graphql import GraphQLClient, error_codes
 
-# 30 aliases, each its own statement in its own session: cost 30 x 301 = 9,030, within limits.
+# 30 aliases, each its own statement: cost 30 x 301 = 9,030, within limits. They are reads, so
+# they take turns on the request's one read connection.
 THIRTY_FEEDS = (
     "{"
     + " ".join(f"a{i}: posts(first: 100) {{ edges {{ node {{ id }} }} }}" for i in range(30))
+    + "}"
+)
+# A feed (the read connection) and 29 lookups by name, each in a session of its own at once:
+# without the share they would take 30 connections.
+FEED_AND_LOOKUPS = (
+    "{ feed: posts(first: 100) { edges { node { id } } } "
+    + " ".join(f'u{i}: user(username: "user_{i}") {{ id }}' for i in range(29))
     + "}"
 )
 
@@ -75,19 +83,45 @@ def http_client(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://board.test")
 
 
-async def test_one_request_holds_at_most_its_share_of_the_pool(
-    database: Database, migrated_url: URL, tokens: TokenSigner
-) -> None:
-    await seed_feed(database, users=3, posts=100, comments=0)
+async def answered_within_a_share_of_two(
+    migrated_url: URL, tokens: TokenSigner, query: str
+) -> tuple[dict[str, Any], int, int]:
+    """The data, the most connections held at once, and those still out after the answer."""
     async with small_pool(migrated_url) as pool:
         app = create_app(
             pool, build_schema(), tokens=tokens, limits=ServerLimits(connections_per_request=2)
         )
         async with http_client(app) as http:
             with peak_connections(pool) as peak:
-                payload = await GraphQLClient(http).data(THIRTY_FEEDS)
+                payload = await GraphQLClient(http).data(query)
+            checked_out = pool.engine.sync_engine.pool.checkedout()  # type: ignore[attr-defined]
+    return payload, peak[0], checked_out
+
+
+async def test_one_request_holds_at_most_its_share_of_the_pool(
+    database: Database, migrated_url: URL, tokens: TokenSigner
+) -> None:
+    await seed_feed(database, users=3, posts=100, comments=0)
+    payload, peak, _ = await answered_within_a_share_of_two(migrated_url, tokens, FEED_AND_LOOKUPS)
     assert len(payload) == 30
-    assert peak == [2]
+    assert peak == 2
+
+
+async def test_a_request_reads_on_one_connection_of_its_share(
+    database: Database, migrated_url: URL, tokens: TokenSigner
+) -> None:
+    await seed_feed(database, users=3, posts=100, comments=0)
+    payload, peak, checked_out = await answered_within_a_share_of_two(
+        migrated_url, tokens, THIRTY_FEEDS
+    )
+    assert len(payload) == 30
+    assert peak == 1
+    assert checked_out == 0
+
+
+def test_a_share_too_small_for_reads_and_a_write_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 2"):
+        ServerLimits(connections_per_request=1)
 
 
 async def test_healthz_answers_while_the_worst_allowed_query_waits_on_the_database(
@@ -107,16 +141,22 @@ async def test_healthz_answers_while_the_worst_allowed_query_waits_on_the_databa
     assert health.status_code == 200, health.text
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["{ posts(first: 1) { edges { node { id } } } }", '{ post(id: "1") { id } }'],
+    ids=["in-the-resolver", "in-a-batch-load"],
+)
 async def test_a_request_past_its_time_limit_is_cancelled_and_its_connection_returned(
-    database: Database, migrated_url: URL, tokens: TokenSigner
+    database: Database, migrated_url: URL, tokens: TokenSigner, query: str
 ) -> None:
+    # A batch load runs in a task of its own, which the request's cancellation does not reach:
+    # the request's end must stop it, not wait for it.
     limits = ServerLimits(request_timeout_seconds=0.5)
     async with small_pool(migrated_url) as pool, posts_locked(database):
         app = create_app(pool, build_schema(), tokens=tokens, limits=limits)
-        async with http_client(app) as http:
-            response = await GraphQLClient(http).post(
-                "{ posts(first: 1) { edges { node { id } } } }"
-            )
+        async with http_client(app) as http, asyncio.timeout(10):
+            response = await GraphQLClient(http).post(query)
+            await asyncio.sleep(0.1)  # the cancelled batch load closes its statement
             checked_out = pool.engine.sync_engine.pool.checkedout()  # type: ignore[attr-defined]
     assert response.status_code == 503
     assert error_codes(response.json()) == ["REQUEST_TIMEOUT"]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from typing import Any
 
 from tracing.wire import DATAGRAM_PREFIX, Document, assemble, descendants, is_subsegment
 
 TRACE_WAIT_SECONDS = 5.0
+# Shares the test's event loop with the app: requests that finish in one turn of the loop send
+# their traces before it reads any, so the socket holds a burst (the kernel caps it at rmem_max).
+RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
 
 
 class UdpCollector(asyncio.DatagramProtocol):
@@ -20,6 +24,9 @@ class UdpCollector(asyncio.DatagramProtocol):
         self.address = ""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.get_extra_info("socket").setsockopt(
+            socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES
+        )
         host, port = transport.get_extra_info("sockname")[:2]
         self.address = f"{host}:{port}"
 

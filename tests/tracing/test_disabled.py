@@ -38,7 +38,7 @@ def middleware_classes(app: Starlette) -> list[object]:
 
 def extension_names(endpoint: GraphQLEndpoint) -> list[str]:
     assert isinstance(endpoint.schema, strawberry.Schema)
-    # The query limiter is a functools.partial of its class; name what it builds.
+    # The query limiter and the document cache are functools.partials of their classes.
     return [getattr(factory, "func", factory).__name__ for factory in endpoint.schema.extensions]
 
 
@@ -48,7 +48,7 @@ async def test_disabled_tracing_sends_nothing_and_adds_nothing(
     app, endpoint = app_from_environment("false", migrated_url, daemon, monkeypatch)
 
     assert XRayMiddleware not in middleware_classes(app)
-    assert extension_names(endpoint) == ["QueryLimiter", "CodedErrors"]
+    assert extension_names(endpoint) == ["QueryLimiter", "CodedErrors", "CachedDocuments"]
     assert endpoint.loader_hook is None
     assert not endpoint.database.engine.sync_engine.dispatch.before_cursor_execute
     try:
@@ -70,7 +70,12 @@ async def test_an_enabled_app_from_the_same_factory_has_every_part(
     app, endpoint = app_from_environment("true", migrated_url, daemon, monkeypatch)
 
     assert XRayMiddleware in middleware_classes(app)
-    assert extension_names(endpoint) == ["tracing_extension", "QueryLimiter", "CodedErrors"]
+    assert extension_names(endpoint) == [
+        "tracing_extension",
+        "QueryLimiter",
+        "CodedErrors",
+        "CachedDocuments",
+    ]
     assert endpoint.loader_hook is not None
     assert endpoint.database.engine.sync_engine.dispatch.before_cursor_execute
     await endpoint.database.dispose()

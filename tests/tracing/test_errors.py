@@ -10,10 +10,9 @@ import pytest
 import strawberry
 from aws_xray_sdk.core.models.segment import Segment
 from strawberry.asgi import GraphQL
-from strawberry.dataloader import DataLoader
 
 from graph.errors import Forbidden
-from graph.loaders import ObservedLoader
+from graph.loaders import CachingLoader, ObservedLoader
 from tests.support.traced_schema import traced_schema_client
 from tests.support.xray import UdpCollector, named
 from tracing.arguments import SECRET_ARGUMENTS, ArgumentFilter
@@ -30,7 +29,9 @@ async def failing_batch(keys: list[int]) -> list[int]:
 
 def make_loader() -> ObservedLoader[int, int]:
     hook = TracedLoaders()
-    return ObservedLoader("Failing", DataLoader(load_fn=hook.batch("Failing", failing_batch)), hook)
+    return ObservedLoader(
+        "Failing", CachingLoader(load_fn=hook.batch("Failing", failing_batch)), hook
+    )
 
 
 @strawberry.type
