@@ -12,7 +12,7 @@ from board.database import database_url
 from board.local_daemon import local_daemon
 from board.migrations import upgrade
 from board.settings import Settings
-from board.shutdown import exit_cleanly_on_sigterm
+from board.shutdown import exit_cleanly_on_stop_signals
 from tracing import ExporterChoice
 
 NAME = "run"
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    exit_cleanly_on_sigterm()
+    exit_cleanly_on_stop_signals()
     settings = Settings.from_env()
     address = settings.tracing.daemon_address
     with database_url(settings) as url, local_daemon(address, settings.data_dir) as console:

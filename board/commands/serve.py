@@ -21,7 +21,7 @@ from board.http_server import (
 )
 from board.migrations import upgrade
 from board.settings import Settings
-from board.shutdown import exit_cleanly_on_sigterm
+from board.shutdown import exit_cleanly_on_stop_signals
 
 NAME = "serve"
 HELP = "Serve the GraphQL API (an embedded PostgreSQL when DATABASE_URL is unset)."
@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    exit_cleanly_on_sigterm()
+    exit_cleanly_on_stop_signals()
     settings = Settings.from_env()
     with database_url(settings) as url:
         if settings.uses_embedded_database:

@@ -110,6 +110,20 @@ def test_board_run_serves_traces_and_stops_cleanly(
     assert not [child for child in children if child.is_running() and child.status() != "zombie"]
     assert not postgres_serving(data_dir / "pg")
     assert (data_dir / "pg").is_dir()
+
+
+@pytest.mark.parametrize("board_run", ["xray"], indirect=True)
+def test_ctrl_c_stops_board_run_as_quietly_as_sigterm(
+    board_run: tuple[subprocess.Popen[str], int, int, Path],
+) -> None:
+    process, api, _, data_dir = board_run
+    wait_for(f"http://127.0.0.1:{api}/healthz", process)
+
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    assert not postgres_serving(data_dir / "pg")
     assert (data_dir / "xray" / "traces.sqlite3").is_file()
 
 
