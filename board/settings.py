@@ -18,6 +18,7 @@ from pathlib import Path
 from board.chaos import Chaos
 from board.http_server import HeaderLimits
 from db.share import MIN_CONNECTIONS_PER_REQUEST
+from graph.app import DEFAULT_SERVER_LIMITS, DEFAULT_SIGN_IN_THROTTLE
 from graph.cost import QueryLimits
 from graph.request_limits import ServerLimits
 from graph.throttle import SignInThrottle
@@ -51,9 +52,6 @@ def query_limits_from(environ: Mapping[str, str]) -> QueryLimits:
         max_aliases=env_int(environ, "BOARD_MAX_QUERY_ALIASES", default.max_aliases, minimum=0),
         max_tokens=env_positive_int(environ, "BOARD_MAX_QUERY_TOKENS", default.max_tokens),
     )
-
-
-DEFAULT_SERVER_LIMITS = ServerLimits()
 
 
 def server_limits_from(environ: Mapping[str, str]) -> ServerLimits:
@@ -92,9 +90,6 @@ def header_limits_from(environ: Mapping[str, str]) -> HeaderLimits:
             environ, "BOARD_HEADER_TIMEOUT_SECONDS", default.header_timeout_seconds
         ),
     )
-
-
-DEFAULT_SIGN_IN_THROTTLE = SignInThrottle()
 
 
 def sign_in_throttle_from(environ: Mapping[str, str]) -> SignInThrottle:
