@@ -6,6 +6,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 logger = logging.getLogger("tracing")
 
@@ -16,6 +17,7 @@ _LIST_OF_PLACEHOLDERS = re.compile(r"\(\s*\?(?:\s*,\s*\?)*\s*\)")
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=256)  # an app runs few distinct statements; each is normalised once
 def statement_shape(statement: str) -> str:
     """The statement with literals and placeholders as ``?``: equal for every parent's copy."""
     shape = _LITERAL.sub("?", statement)

@@ -44,7 +44,7 @@ class Node:
         self.end_time: float | None = None
         self.metadata: dict[str, dict[str, Any]] | None = None
         self.sql: dict[str, str] | None = None
-        self.children: list[Any] = []
+        self.children: list[Any] | None = None  # most resolver nodes are leaves
         self.error = False
         self.fault = False
         self.cause: dict[str, Any] | None = None
@@ -54,10 +54,16 @@ class Node:
             self.metadata = {}
         self.metadata.setdefault(namespace, {})[key] = value
 
+    def add_child(self, child: Any) -> None:
+        if self.children is None:
+            self.children = [child]
+        else:
+            self.children.append(child)
+
     def add_subsegment(self, subsegment: Any) -> None:
         """Adopt an SDK subsegment begun by a patched library while this node was current."""
         subsegment.parent_id = self.id
-        self.children.append(subsegment)
+        self.add_child(subsegment)
         self.parent_segment.increment()
 
     def document(self) -> Document:

@@ -13,7 +13,7 @@ scope it started in and nothing a sibling task set.
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -65,10 +65,10 @@ class RequestTrace:
     """The trace of one sampled request, built while it runs and handed over once it ends.
 
     The middleware creates it with the request's segment; resolvers, batch loads and SQL
-    statements open and close their subsegments through it (``open_field``/``close_field``,
-    ``open_loader``/``close_loader``, ``open_statement``/``close_statement``), each under the
-    ``Scope`` it returns. ``finish`` folds, marks N+1 findings and returns the whole tree as one
-    document; the trace is spent after that.
+    statements open and close their subsegments through it (``open_field`` then ``close_field``
+    or ``fail_field``, ``open_loader``/``close_loader``, ``open_statement``/``close_statement``),
+    each under the ``Scope`` it returns. ``finish`` folds, marks N+1 findings and returns the
+    whole tree as one document; the trace is spent after that.
     """
 
     def __init__(
@@ -90,11 +90,9 @@ class RequestTrace:
         self._n_plus_one_threshold = n_plus_one_threshold
         self._arguments = arguments
         self._top: list[Node] = []
-        # Scopes of resolver instances by ``id`` of their path; the paths are kept alive with
-        # them, so an id cannot be reused by another path while the request runs.
-        self._scopes: dict[int, Scope] = {}
-        self._paths: list[Path] = []
-        self._instances: Counter[str] = Counter()
+        self._scopes: dict[int, tuple[str | int, str | None, Scope]] = {}
+        """Scopes of resolver instances by ``id`` of their path, with the path's key and type."""
+        self._instances: dict[str, int] = {}
         self._folds: list[Fold] = []
         self._fold_scopes: dict[tuple[Scope, str], Scope] = {}
         self._load_requests: defaultdict[str, list[Scope]] = defaultdict(list)
@@ -115,31 +113,28 @@ class RequestTrace:
     def open_field(self, field: str, path: Path, arguments: Mapping[str, Any]) -> Scope:
         parent = self._traced_ancestor(path)
         if (parent is not None and parent.fold is not None) or (
-            self._instances[field] >= self._field_cap
+            self._instances.get(field, 0) >= self._field_cap
         ):
             scope = self._folded_scope(field, parent)
         else:
-            self._instances[field] += 1
-            subsegment = self._open((parent or self.execution).entity, field)
-            subsegment.put_metadata("path", _dotted(path), "graphql")
-            if arguments:
-                subsegment.put_metadata("arguments", self._arguments.traced(arguments), "graphql")
-            scope = Scope(trace=self, entity=subsegment, field=field, parent=parent)
-        self._scopes[id(path)] = scope
-        self._paths.append(path)
+            scope = self._field_scope(field, path, arguments, parent)
+        self._scopes[id(path)] = (path.key, path.typename, scope)
         return scope
 
-    def close_field(
-        self, scope: Scope, start: float, error: BaseException | None, *, fault: bool
-    ) -> None:
+    def close_field(self, scope: Scope, start: float) -> None:
+        """The resolver instance returned; called for every instance, so kept to the minimum."""
         end = time.time()
+        fold = scope.fold
+        if fold is None:
+            scope.entity.end_time = end
+        else:
+            fold.add_instance(start, end)
+
+    def fail_field(self, scope: Scope, start: float, error: BaseException, *, fault: bool) -> None:
+        self.close_field(scope, start)
         if scope.fold is not None:
-            scope.fold.add_instance(start, end)
-            if error is not None:
-                scope.fold.add_failure(error, fault=fault)
-            return
-        scope.entity.end_time = end
-        if error is not None:
+            scope.fold.add_failure(error, fault=fault)
+        else:
             record_exception(scope.entity, error, fault=fault)
 
     # Batch loads.
@@ -204,12 +199,13 @@ class RequestTrace:
         return document
 
     def _release(self) -> None:
-        """Let go of the tree, the scopes and the request's paths now. Every scope points back
-        here, so they would otherwise wait in a reference cycle for a full garbage collection,
-        whose cost grows with everything waiting."""
+        """Let go of the tree and the scopes now. Every scope points back here, so they would
+        otherwise wait in a reference cycle for a full garbage collection, whose cost grows with
+        everything waiting; the root and execution scopes still do, without the tree."""
+        for node in self._top:  # the tree hangs from these
+            node.children = None
         self._top.clear()
         self._scopes.clear()
-        self._paths.clear()
         self._folds.clear()
         self._fold_scopes.clear()
         self._load_requests.clear()
@@ -232,17 +228,37 @@ class RequestTrace:
 
     def _attach(self, parent: Any, node: Node) -> None:
         if isinstance(parent, Node):
-            parent.children.append(node)
+            parent.add_child(node)
         else:  # the segment, or an SDK subsegment a patched library began
             self._top.append(node)
 
+    def _field_scope(
+        self, field: str, path: Path, arguments: Mapping[str, Any], parent: Scope | None
+    ) -> Scope:
+        """A subsegment of its own for this resolver instance, with its path and arguments."""
+        self._instances[field] = self._instances.get(field, 0) + 1
+        subsegment = self._open((parent or self.execution).entity, field)
+        graphql: dict[str, Any] = {"path": _dotted(path)}
+        if arguments:
+            graphql["arguments"] = self._arguments.traced(arguments)
+        subsegment.metadata = {"graphql": graphql}
+        return Scope(trace=self, entity=subsegment, field=field, parent=parent)
+
     def _traced_ancestor(self, path: Path) -> Scope | None:
+        """The scope of the nearest ancestor whose resolver was traced.
+
+        Paths are not kept alive (they would hold a thousand tuples per feed request for the
+        garbage collector to walk), so an entry may outlive its path and its id be reused. An
+        entry counts only if the key and type match too: a path with the key and type of a
+        traced field is itself that field, whose resolver registers it afresh before any path
+        beneath it exists.
+        """
         scopes = self._scopes
         ancestor = path.prev
         while ancestor is not None:
-            scope = scopes.get(id(ancestor))
-            if scope is not None:
-                return scope
+            entry = scopes.get(id(ancestor))
+            if entry is not None and entry[0] == ancestor.key and entry[1] == ancestor.typename:
+                return entry[2]
             ancestor = ancestor.prev
         return None
 

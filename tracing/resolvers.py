@@ -56,12 +56,12 @@ def _traced(name: str, resolve: Resolver, *, is_client_error: ClientErrorTest) -
         try:
             result = resolve(root, info, **kwargs)
         except Exception as error:
-            trace.close_field(field_scope, started, error, fault=not is_client_error(error))
+            trace.fail_field(field_scope, started, error, fault=not is_client_error(error))
             raise
         # Most results are plain values now; inspect.isawaitable costs ~1 us on those.
         if hasattr(result, "__await__"):
             return _awaited(trace, field_scope, started, result, is_client_error)
-        trace.close_field(field_scope, started, None, fault=False)
+        trace.close_field(field_scope, started)
         return result
 
     return traced_resolver
@@ -78,9 +78,9 @@ async def _awaited(
     try:
         value = await result
     except Exception as error:
-        trace.close_field(scope, started, error, fault=not is_client_error(error))
+        trace.fail_field(scope, started, error, fault=not is_client_error(error))
         raise
     finally:
         current_scope.reset(token)
-    trace.close_field(scope, started, None, fault=False)
+    trace.close_field(scope, started)
     return value

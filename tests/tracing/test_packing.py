@@ -59,3 +59,9 @@ def test_an_entity_too_big_on_its_own_is_refused() -> None:
     document = {"id": "root", "trace_id": TRACE_ID, "name": "x" * LIMIT}
     with pytest.raises(OversizedDocument, match="exceeds one datagram"):
         pack(document, LIMIT)
+
+
+def test_a_value_the_fast_encoder_cannot_write_is_written_as_json_would() -> None:
+    document = {"id": "root", "trace_id": TRACE_ID, "metadata": {"default": {"big": 2**70}}}
+    (part,) = pack(document, LIMIT)
+    assert json.loads(part) == document

@@ -1,0 +1,62 @@
+"""Finding a resolver's traced ancestor by its GraphQL path, without keeping paths alive."""
+
+from __future__ import annotations
+
+from aws_xray_sdk.core.models.segment import Segment
+from graphql.pyutils import Path
+
+from tracing import SECRET_ARGUMENTS
+from tracing.arguments import ArgumentFilter
+from tracing.request_trace import RequestTrace
+
+ATTEMPTS = 1000
+
+
+def new_trace() -> RequestTrace:
+    return RequestTrace(
+        Segment("board-api"),
+        field_cap=20,
+        n_plus_one_threshold=5,
+        arguments=ArgumentFilter(SECRET_ARGUMENTS),
+    )
+
+
+def test_a_freed_path_whose_address_is_reused_is_no_ancestor() -> None:
+    """CPython hands a freed path's memory to the next tuple of its size: a plain ``id`` lookup
+    would then nest an unrelated field under the freed path's resolver."""
+    trace = new_trace()
+    edge = Path(Path(None, "comments", "Post"), 0, None)
+    traced = Path(edge, "author", "Comment")
+    first = trace.open_field("Comment.author", traced, {})
+    trace.close_field(first, 0.0)
+    freed_address = id(traced)
+    del traced
+
+    for _ in range(ATTEMPTS):
+        reused = Path(edge, "node", "CommentEdge")  # not a traced field
+        if id(reused) == freed_address:
+            break
+    assert id(reused) == freed_address, "the freed path's address was not reused"
+
+    child = trace.open_field("User.posts", Path(reused, "posts", "User"), {})
+
+    assert child.parent is None  # under the execution step, not under Comment.author
+    assert child.entity is not first.entity
+
+
+def test_a_field_nests_under_its_nearest_traced_ancestor() -> None:
+    trace = new_trace()
+    post = Path(Path(Path(None, "posts", "Query"), 0, None), "node", "PostEdge")
+    author_path = Path(post, "author", "Post")
+    author = trace.open_field("Post.author", author_path, {})
+
+    posts = trace.open_field("User.posts", Path(author_path, "posts", "User"), {"first": 3})
+
+    assert posts.parent is author
+    document = trace.finish()
+    (execution_child,) = [sub for sub in document["subsegments"] if sub["name"] == "Post.author"]
+    (nested,) = execution_child["subsegments"]
+    assert nested["metadata"]["graphql"] == {
+        "path": "posts.0.node.author.posts",
+        "arguments": {"first": 3},
+    }
