@@ -1,15 +1,16 @@
 """A finished X-Ray trace document as OpenTelemetry spans: the same tree, the same ids.
 
 The request's tree is built once, as X-Ray documents (folds, N+1 findings and placement included),
-and read here into ``ReadableSpan`` objects with the document's own ids and timestamps, instead of
-instrumenting every resolver a second time through an OpenTelemetry tracer. The segment is the
-SERVER span, named and attributed as the HTTP semantic conventions say; every subsegment is an
-INTERNAL span of the same name under the same parent, except calls out (SQL, HTTP, AWS), which are
-CLIENT spans with the database or HTTP attributes. Annotations become attributes listed in
-``aws.xray.annotations``, which X-Ray's OTLP endpoint turns back into annotations; metadata
-becomes attributes named ``namespace.key``. A fault is an ERROR status; a client error keeps the
-status unset with ``error.type`` set, as the conventions ask, so the two stay apart; every
-recorded exception is an ``exception`` event.
+and written here as OTLP spans (``tracing.otlp_wire``) with the document's own ids and
+timestamps, instead of instrumenting every resolver a second time through an OpenTelemetry tracer,
+and without the SDK's ``ReadableSpan`` in between (``tracing.otlp_export`` says by how much).
+The segment is the SERVER span, named and attributed as the HTTP semantic conventions say; every
+subsegment is an INTERNAL span of the same name under the same parent, except calls out (SQL, HTTP,
+AWS), which are CLIENT spans with the database or HTTP attributes. Annotations become attributes
+listed in ``aws.xray.annotations``, which X-Ray's OTLP endpoint turns back into annotations;
+metadata becomes attributes named ``namespace.key``. A fault is an ERROR status; a client error
+keeps the status unset with ``error.type`` set, as the conventions ask, so the two stay apart;
+every recorded exception is an ``exception`` event.
 """
 
 from __future__ import annotations
