@@ -1,15 +1,16 @@
 """A finished X-Ray trace document as OpenTelemetry spans: the same tree, the same ids.
 
 The request's tree is built once, as X-Ray documents (folds, N+1 findings and placement included),
-and read here into ``ReadableSpan`` objects with the document's own ids and timestamps, instead of
-instrumenting every resolver a second time through an OpenTelemetry tracer. The segment is the
-SERVER span, named and attributed as the HTTP semantic conventions say; every subsegment is an
-INTERNAL span of the same name under the same parent, except calls out (SQL, HTTP, AWS), which are
-CLIENT spans with the database or HTTP attributes. Annotations become attributes listed in
-``aws.xray.annotations``, which X-Ray's OTLP endpoint turns back into annotations; metadata
-becomes attributes named ``namespace.key``. A fault is an ERROR status; a client error keeps the
-status unset with ``error.type`` set, as the conventions ask, so the two stay apart; every
-recorded exception is an ``exception`` event.
+and written here as OTLP spans (``tracing.otlp_wire``) with the document's own ids and
+timestamps, instead of instrumenting every resolver a second time through an OpenTelemetry tracer,
+and without the SDK's ``ReadableSpan`` in between (``tracing.otlp_export`` says by how much).
+The segment is the SERVER span, named and attributed as the HTTP semantic conventions say; every
+subsegment is an INTERNAL span of the same name under the same parent, except calls out (SQL, HTTP,
+AWS), which are CLIENT spans with the database or HTTP attributes. Annotations become attributes
+listed in ``aws.xray.annotations``, which X-Ray's OTLP endpoint turns back into annotations;
+metadata becomes attributes named ``namespace.key``. A fault is an ERROR status; a client error
+keeps the status unset with ``error.type`` set, as the conventions ask, so the two stay apart;
+every recorded exception is an ``exception`` event.
 """
 
 from __future__ import annotations
@@ -19,19 +20,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import Event, ReadableSpan
-from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, TraceFlags
-
+from tracing import otlp_wire
 from tracing.wire import XRAY_ANNOTATIONS_ATTRIBUTE, Document, w3c_trace_id
 
 Attributes = dict[str, Any]
 
-_SAMPLED = TraceFlags(TraceFlags.SAMPLED)
 _REMOTE_NAMESPACES = frozenset({"remote", "aws"})
 _NANOSECONDS = 1_000_000_000
-_UNSET = Status(StatusCode.UNSET)
 # Operation name and type are GraphQL semantic-convention attributes as well as annotations.
 _GRAPHQL_CONVENTIONS = {
     "operation_name": "graphql.operation.name",
@@ -39,96 +34,91 @@ _GRAPHQL_CONVENTIONS = {
 }
 
 
-def spans_of(
-    document: Document, resource: Resource, scope: InstrumentationScope
-) -> list[ReadableSpan]:
-    """The trace's spans, parents before children; the segment's span comes first."""
-    trace_id = int(w3c_trace_id(document["trace_id"]), 16)
+def encoded_spans(document: Document) -> list[bytes]:
+    """The trace's spans as ``ScopeSpans.spans`` entries, parents before children; the
+    segment's span comes first."""
+    trace_id = _id_bytes(w3c_trace_id(document["trace_id"]), 16)
     parent_id = document.get("parent_id")
-    parent = (
-        SpanContext(trace_id, int(parent_id, 16), is_remote=True, trace_flags=_SAMPLED)
-        if parent_id
-        else None
-    )
-    build = _Builder(trace_id, resource, scope)
-    spans = [build.segment(document, parent)]
-    build.children(document, spans)
+    remote_parent = _id_bytes(parent_id, 8) if parent_id else None
+    spans = [_segment(trace_id, document, remote_parent)]
+    _children(trace_id, document, spans)
     return spans
 
 
-class _Builder:
-    def __init__(self, trace_id: int, resource: Resource, scope: InstrumentationScope) -> None:
-        self._trace_id = trace_id
-        self._resource = resource
-        self._scope = scope
+def span_count(document: Document) -> int:
+    """How many spans ``encoded_spans`` makes of the trace, without making them."""
+    return 1 + sum(span_count(child) for child in document.get("subsegments", ()))
 
-    def segment(self, document: Document, parent: SpanContext | None) -> ReadableSpan:
-        attributes = _http_attributes(document.get("http", {}))
-        route = urlsplit(str(attributes.get("url.full", ""))).path or "/"
-        attributes["http.route"] = route
-        if document.get("user"):
-            attributes["enduser.id"] = document["user"]
-        annotations = document.get("annotations", {})
-        for key, convention in _GRAPHQL_CONVENTIONS.items():
-            if key in annotations:
-                attributes[convention] = annotations[key]
-        status = attributes.get("http.response.status_code")
-        if isinstance(status, int) and status >= 500:
-            attributes["error.type"] = str(status)
-        method = attributes.get("http.request.method", "HTTP")
-        return self._span(document, f"{method} {route}", SpanKind.SERVER, parent, attributes)
 
-    def children(self, entity: Document, spans: list[ReadableSpan]) -> None:
-        parent = self._context(entity)
-        for child in entity.get("subsegments", ()):
-            spans.append(self._subsegment(child, parent))
-            self.children(child, spans)
+def _segment(trace_id: bytes, document: Document, remote_parent: bytes | None) -> bytes:
+    attributes = _http_attributes(document.get("http", {}))
+    route = urlsplit(str(attributes.get("url.full", ""))).path or "/"
+    attributes["http.route"] = route
+    if document.get("user"):
+        attributes["enduser.id"] = document["user"]
+    annotations = document.get("annotations", {})
+    for key, convention in _GRAPHQL_CONVENTIONS.items():
+        if key in annotations:
+            attributes[convention] = annotations[key]
+    status = attributes.get("http.response.status_code")
+    if isinstance(status, int) and status >= 500:
+        attributes["error.type"] = str(status)
+    method = attributes.get("http.request.method", "HTTP")
+    ids = otlp_wire.span_ids(trace_id, _id_bytes(document["id"], 8), remote_parent)
+    name = f"{method} {route}"
+    return _span(ids, document, name, otlp_wire.KIND_SERVER, attributes, bool(remote_parent))
 
-    def _context(self, document: Document) -> SpanContext:
-        return SpanContext(
-            self._trace_id, int(document["id"], 16), is_remote=False, trace_flags=_SAMPLED
-        )
 
-    def _subsegment(self, document: Document, parent: SpanContext) -> ReadableSpan:
-        remote = document.get("namespace") in _REMOTE_NAMESPACES
-        attributes = _http_attributes(document.get("http", {}))
-        name = document["name"]
-        if "sql" in document:
-            name, sql = _sql_attributes(document["sql"])
-            attributes.update(sql)
-        kind = SpanKind.CLIENT if remote else SpanKind.INTERNAL
-        return self._span(document, name, kind, parent, attributes)
+def _children(trace_id: bytes, entity: Document, spans: list[bytes]) -> None:
+    parent_id = _id_bytes(entity["id"], 8)
+    for child in entity.get("subsegments", ()):
+        ids = otlp_wire.span_ids(trace_id, _id_bytes(child["id"], 8), parent_id)
+        spans.append(_subsegment(ids, child))
+        _children(trace_id, child, spans)
 
-    def _span(
-        self,
-        document: Document,
-        name: str,
-        kind: SpanKind,
-        parent: SpanContext | None,
-        attributes: Attributes,
-    ) -> ReadableSpan:
-        annotations = document.get("annotations") or {}
-        attributes.update(annotations)
-        if annotations:
-            attributes[XRAY_ANNOTATIONS_ATTRIBUTE] = list(annotations)
-        for namespace, values in (document.get("metadata") or {}).items():
-            _flatten(attributes, "" if namespace == "default" else namespace, values)
-        exceptions = _exceptions(document)
-        status = _status(document, exceptions, attributes)
-        end = _nanoseconds(document.get("end_time") or document["start_time"])
-        return ReadableSpan(
-            name,
-            context=self._context(document),
-            parent=parent,
-            resource=self._resource,
-            attributes=attributes,
-            events=[Event("exception", exception, end) for exception in exceptions],
-            kind=kind,
-            instrumentation_scope=self._scope,
-            status=status,
-            start_time=_nanoseconds(document["start_time"]),
-            end_time=end,
-        )
+
+def _subsegment(ids: bytes, document: Document) -> bytes:
+    remote = document.get("namespace") in _REMOTE_NAMESPACES
+    attributes = _http_attributes(document["http"]) if "http" in document else {}
+    name = document["name"]
+    if "sql" in document:
+        name, sql = _sql_attributes(document["sql"])
+        attributes.update(sql)
+    kind = otlp_wire.KIND_CLIENT if remote else otlp_wire.KIND_INTERNAL
+    return _span(ids, document, name, kind, attributes)
+
+
+def _span(
+    ids: bytes,
+    document: Document,
+    name: str,
+    kind: int,
+    attributes: Attributes,
+    remote_parent: bool = False,
+) -> bytes:
+    annotations = document.get("annotations") or {}
+    attributes.update(annotations)
+    if annotations:
+        attributes[XRAY_ANNOTATIONS_ATTRIBUTE] = list(annotations)
+    for namespace, values in (document.get("metadata") or {}).items():
+        _flatten(attributes, "" if namespace == "default" else namespace, values)
+    exceptions = _exceptions(document)
+    error = _error(document, exceptions, attributes)
+    return otlp_wire.span(
+        ids,
+        name,
+        kind,
+        start=_nanoseconds(document["start_time"]),
+        end=_nanoseconds(document.get("end_time") or document["start_time"]),
+        span_attributes=attributes,
+        events=exceptions,
+        error=error,
+        remote_parent=remote_parent,
+    )
+
+
+def _id_bytes(hex_id: str, size: int) -> bytes:
+    return int(hex_id, 16).to_bytes(size, "big")
 
 
 def _http_attributes(http: Mapping[str, Any]) -> Attributes:
@@ -197,14 +187,14 @@ def _frames(stack: Iterable[Mapping[str, Any]]) -> Iterator[str]:
         yield f'  File "{path}", line {line}, in {label}'
 
 
-def _status(document: Document, exceptions: list[Attributes], attributes: Attributes) -> Status:
+def _error(document: Document, exceptions: list[Attributes], attributes: Attributes) -> str | None:
+    """The message of a fault's ERROR status; ``None`` leaves the status unset."""
     if document.get("fault"):
-        message = exceptions[0]["exception.message"] if exceptions else "fault"
-        return Status(StatusCode.ERROR, message)
+        return exceptions[0]["exception.message"] if exceptions else "fault"
     # An HTTP 4xx already named its status; a 200 with GraphQL client errors names none yet.
     if document.get("error") and "error.type" not in attributes:
         attributes["error.type"] = exceptions[0]["exception.type"] if exceptions else "error"
-    return _UNSET
+    return None
 
 
 def _flatten(attributes: Attributes, prefix: str, values: Mapping[str, Any]) -> None:

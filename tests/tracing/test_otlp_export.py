@@ -311,6 +311,63 @@ def _w3c(xray_id: str) -> str:
     return xray_id.removeprefix("1-").replace("-", "")
 
 
+async def test_spans_leave_through_the_sdk_exporter_with_its_compression(
+    exporting: Exporting,
+    daemon: UdpCollector,
+    receiver: OtlpReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Our encoded requests are posted by the SDK exporter's client (a private seam): its
+    OTEL_* settings must still apply."""
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "gzip")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-tenant=board")
+    async with exporting() as (client, otlp):
+        response = await client.post("query Viewer { viewer { id } }")
+        await flushed(otlp)
+
+    trace_id = response.json()["extensions"]["traceId"]
+    assert receiver.headers
+    for headers in receiver.headers:
+        assert headers["content-encoding"] == "gzip"
+        assert headers["x-tenant"] == "board"
+    assert span_tree(receiver.spans(trace_id)) == xray_tree(await daemon.trace(trace_id))
+
+
+async def held_in_batches_of_ten(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feed data seeded; export batches of ten spans that leave only when the exporter stops."""
+    await seed_feed(database, users=5, posts=3, comments=2)
+    monkeypatch.setenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "10")
+    monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "60000")
+
+
+async def test_a_trace_is_never_split_between_export_requests(
+    exporting: Exporting,
+    database: Database,
+    receiver: OtlpReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await held_in_batches_of_ten(database, monkeypatch)
+    async with exporting() as (client, _):
+        big = [await feed(client) for _ in range(2)]
+        small = [await client.post("query Viewer { viewer { id } }") for _ in range(2)]
+
+    small_ids = {_w3c(response.json()["extensions"]["traceId"]) for response in small}
+    per_request = [
+        {
+            span.trace_id.hex()
+            for group in request.resource_spans
+            for scope in group.scope_spans
+            for span in scope.spans
+        }
+        for request in receiver.requests
+    ]
+    for trace_id in map(_w3c, big):
+        assert len(receiver.spans(trace_id)) > 10
+        assert per_request.count({trace_id}) == 1
+    assert small_ids in per_request  # the two five-span traces fit one batch of ten spans
+    assert len(per_request) == 3
+
+
 async def test_a_trace_that_does_not_fit_the_queue_is_dropped_whole(
     exporting: Exporting,
     database: Database,
@@ -318,10 +375,8 @@ async def test_a_trace_that_does_not_fit_the_queue_is_dropped_whole(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await seed_feed(database, users=5, posts=3, comments=2)
+    await held_in_batches_of_ten(database, monkeypatch)
     monkeypatch.setenv("OTEL_BSP_MAX_QUEUE_SIZE", "10")
-    monkeypatch.setenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "10")
-    monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "60000")  # nothing leaves before the end
     caplog.set_level(logging.WARNING, logger="tracing")
     async with exporting() as (client, _):
         too_big = [await feed(client) for _ in range(2)]
