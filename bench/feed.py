@@ -52,6 +52,7 @@ from tests.support.statements import counted_statements
 ROUNDS = 8
 BODY = {"query": FEED, "variables": {"first": 20, "comments": 10}}
 TRACED_TARGET = 0.90
+OTLP_TARGET = 0.85  # the OpenTelemetry issue's target, against untraced
 SAMPLED_OUT_TARGET = 0.97
 LIMIT_TARGET = 0.11
 SAMPLE_NONE = {"version": 2, "rules": [], "default": {"fixed_target": 0, "rate": 0}}
@@ -200,7 +201,7 @@ def print_verdicts(rounds: Rounds, rate: Rate) -> None:
     traced = round_ratios(rounds, "traced (X-Ray)", rate)
     print(verdict("traced (X-Ray) / untraced", traced, TRACED_TARGET))
     otlp = round_ratios(rounds, "traced (OTLP)", rate)
-    print(verdict("traced (OTLP) / untraced", otlp, TRACED_TARGET))
+    print(verdict("traced (OTLP) / untraced", otlp, OTLP_TARGET))
     sampled_out = round_ratios(rounds, "traced, sampled out", rate)
     print(verdict("sampled out / tracing disabled", sampled_out, SAMPLED_OUT_TARGET))
     opentelemetry = round_ratios(rounds, "OpenTelemetryExtension", rate)

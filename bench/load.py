@@ -8,12 +8,13 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import psutil
@@ -148,25 +149,34 @@ def free_port() -> int:
 
 @contextmanager
 def server(command: Sequence[str], environ: Mapping[str, str]) -> Iterator[Server]:
-    """``python <command>`` in its own process, ``{port}`` in it replaced by a free port."""
+    """``python <command>`` in its own process, ``{port}`` in it replaced by a free port.
+
+    Its output goes to a file, shown only if it fails to start: ``board serve`` logs a line per
+    request, thousands per run, which would bury the report.
+    """
     port = free_port()
     argv = [part.replace("{port}", str(port)) for part in command]
-    process = subprocess.Popen(
-        [sys.executable, *argv], env={**os.environ, **environ}, stdout=subprocess.DEVNULL
-    )
-    try:
-        _wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
-        yield Server(f"http://127.0.0.1:{port}/graphql", process.pid, workers="--workers" in argv)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, *argv], env={**os.environ, **environ}, stdout=log, stderr=log
+        )
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}/healthz", process, log)
+            yield Server(
+                f"http://127.0.0.1:{port}/graphql", process.pid, workers="--workers" in argv
+            )
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"bench server exited with {process.returncode}")
+            log.seek(0)
+            output = log.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"bench server exited with {process.returncode}:\n{output}")
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
