@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from graphql import FieldNode
+from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from tracing.entities import name_annotation
@@ -43,7 +45,7 @@ class TracingExtension(TraceIdExtension):
 
     def on_execute(self) -> Iterator[None]:
         step = self._trace.open_step(STEP_PREFIX + "execute")
-        self._trace.enter_execution(step)
+        self._trace.enter_execution(step, one_top_level_field=self._one_top_level_field())
         yield
         self._trace.close_step(step)
 
@@ -51,6 +53,13 @@ class TracingExtension(TraceIdExtension):
         step = self._trace.open_step(name)
         yield
         self._trace.close_step(step)
+
+    def _one_top_level_field(self) -> bool:
+        context = self.execution_context
+        document = context.graphql_document
+        operation = get_operation_ast(document, context.operation_name) if document else None
+        selections = operation.selection_set.selections if operation is not None else ()
+        return len(selections) == 1 and isinstance(selections[0], FieldNode)
 
     def _annotate_operation(self, trace: RequestTrace) -> None:
         context = self.execution_context
