@@ -11,6 +11,12 @@ listed in ``aws.xray.annotations``, which X-Ray's OTLP endpoint turns back into 
 metadata becomes attributes named ``namespace.key``. A fault is an ERROR status; a client error
 keeps the status unset with ``error.type`` set, as the conventions ask, so the two stay apart;
 every recorded exception is an ``exception`` event.
+
+A feed trace (95 spans) becomes its spans' bytes in 0.33 ms of CPU, 0.16 ms of it writing them
+(0.60 ms before ids were read by ``bytes.fromhex`` rather than through ``int``, metadata values of
+a primitive type were stored without an ``isinstance`` chain, an argument left out (``None``) was
+written ``null`` without ``json.dumps``, and a span without a fault or error skipped ``_error``:
+measured A/B in one process on a captured feed trace, min of 40 rounds, equal bytes).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ Attributes = dict[str, Any]
 
 _REMOTE_NAMESPACES = frozenset({"remote", "aws"})
 _NANOSECONDS = 1_000_000_000
+_PRIMITIVE_TYPES = frozenset({str, bool, int, float})
 # Operation name and type are GraphQL semantic-convention attributes as well as annotations.
 _GRAPHQL_CONVENTIONS = {
     "operation_name": "graphql.operation.name",
@@ -37,11 +44,12 @@ _GRAPHQL_CONVENTIONS = {
 def encoded_spans(document: Document) -> list[bytes]:
     """The trace's spans as ``ScopeSpans.spans`` entries, parents before children; the
     segment's span comes first."""
-    trace_id = _id_bytes(w3c_trace_id(document["trace_id"]), 16)
+    trace_id = bytes.fromhex(w3c_trace_id(document["trace_id"]))
+    span_id = bytes.fromhex(document["id"])
     parent_id = document.get("parent_id")
-    remote_parent = _id_bytes(parent_id, 8) if parent_id else None
-    spans = [_segment(trace_id, document, remote_parent)]
-    _children(trace_id, document, spans)
+    remote_parent = bytes.fromhex(parent_id) if parent_id else None
+    spans = [_segment(otlp_wire.span_ids(trace_id, span_id, remote_parent), document)]
+    _descendants(trace_id, span_id, document.get("subsegments", ()), spans)
     return spans
 
 
@@ -50,7 +58,7 @@ def span_count(document: Document) -> int:
     return 1 + sum(span_count(child) for child in document.get("subsegments", ()))
 
 
-def _segment(trace_id: bytes, document: Document, remote_parent: bytes | None) -> bytes:
+def _segment(ids: bytes, document: Document) -> bytes:
     attributes = _http_attributes(document.get("http", {}))
     route = urlsplit(str(attributes.get("url.full", ""))).path or "/"
     attributes["http.route"] = route
@@ -64,17 +72,19 @@ def _segment(trace_id: bytes, document: Document, remote_parent: bytes | None) -
     if isinstance(status, int) and status >= 500:
         attributes["error.type"] = str(status)
     method = attributes.get("http.request.method", "HTTP")
-    ids = otlp_wire.span_ids(trace_id, _id_bytes(document["id"], 8), remote_parent)
+    remote_parent = bool(document.get("parent_id"))
     name = f"{method} {route}"
-    return _span(ids, document, name, otlp_wire.KIND_SERVER, attributes, bool(remote_parent))
+    return _span(ids, document, name, otlp_wire.KIND_SERVER, attributes, remote_parent)
 
 
-def _children(trace_id: bytes, entity: Document, spans: list[bytes]) -> None:
-    parent_id = _id_bytes(entity["id"], 8)
-    for child in entity.get("subsegments", ()):
-        ids = otlp_wire.span_ids(trace_id, _id_bytes(child["id"], 8), parent_id)
-        spans.append(_subsegment(ids, child))
-        _children(trace_id, child, spans)
+def _descendants(
+    trace_id: bytes, parent_id: bytes, children: Iterable[Document], spans: list[bytes]
+) -> None:
+    for child in children:
+        span_id = bytes.fromhex(child["id"])
+        spans.append(_subsegment(otlp_wire.span_ids(trace_id, span_id, parent_id), child))
+        if "subsegments" in child:
+            _descendants(trace_id, span_id, child["subsegments"], spans)
 
 
 def _subsegment(ids: bytes, document: Document) -> bytes:
@@ -96,29 +106,28 @@ def _span(
     attributes: Attributes,
     remote_parent: bool = False,
 ) -> bytes:
-    annotations = document.get("annotations") or {}
-    attributes.update(annotations)
+    annotations = document.get("annotations")
     if annotations:
+        attributes.update(annotations)
         attributes[XRAY_ANNOTATIONS_ATTRIBUTE] = list(annotations)
     for namespace, values in (document.get("metadata") or {}).items():
         _flatten(attributes, "" if namespace == "default" else namespace, values)
-    exceptions = _exceptions(document)
-    error = _error(document, exceptions, attributes)
+    exceptions = _exceptions(document) if "cause" in document else []
+    failed = "fault" in document or "error" in document
+    error = _error(document, exceptions, attributes) if failed else None
+    start = document["start_time"]
+    end = document.get("end_time") or start
     return otlp_wire.span(
         ids,
         name,
         kind,
-        start=_nanoseconds(document["start_time"]),
-        end=_nanoseconds(document.get("end_time") or document["start_time"]),
-        span_attributes=attributes,
-        events=exceptions,
-        error=error,
-        remote_parent=remote_parent,
+        int(start * _NANOSECONDS),
+        int(end * _NANOSECONDS),
+        attributes,
+        exceptions,
+        error,
+        remote_parent,
     )
-
-
-def _id_bytes(hex_id: str, size: int) -> bytes:
-    return int(hex_id, 16).to_bytes(size, "big")
 
 
 def _http_attributes(http: Mapping[str, Any]) -> Attributes:
@@ -200,7 +209,11 @@ def _error(document: Document, exceptions: list[Attributes], attributes: Attribu
 def _flatten(attributes: Attributes, prefix: str, values: Mapping[str, Any]) -> None:
     for key, value in values.items():
         name = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping):
+        if type(value) in _PRIMITIVE_TYPES:  # most values (exact types: never a Mapping)
+            attributes[name] = value
+        elif value is None:  # an argument left out: what json.dumps says, without its 1.5 us
+            attributes[name] = "null"
+        elif isinstance(value, Mapping):
             _flatten(attributes, name, value)
         else:
             attributes[name] = _attribute_value(value)
@@ -212,10 +225,6 @@ def _attribute_value(value: Any) -> Any:
         return value
     if isinstance(value, list | tuple) and value:
         kinds = {type(item) for item in value}
-        if len(kinds) == 1 and kinds <= {str, bool, int, float}:
+        if len(kinds) == 1 and kinds <= _PRIMITIVE_TYPES:
             return list(value)
     return json.dumps(value, default=str)
-
-
-def _nanoseconds(seconds: float) -> int:
-    return int(seconds * _NANOSECONDS)

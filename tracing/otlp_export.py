@@ -8,11 +8,14 @@ SDK's ``OTLPSpanExporter``, so the standard ``OTEL_EXPORTER_OTLP_*`` variables (
 headers, timeout, compression, certificates) and the SDK's retries apply as they would to the
 SDK's own spans. This replaces one ``ReadableSpan`` per span handed to the SDK's
 ``BatchSpanProcessor`` and encoded by its ``encode_spans``: for a captured feed trace, building
-and encoding cost 3.7-4.1 ms of CPU that way against 1.0 ms now (measured A/B in one process; the
+and encoding cost 3.7-4.1 ms of CPU that way against 0.33 ms now (measured A/B in one process; the
 SDK's encoder alone 2.1-3.3 ms, ``trace_pb2`` messages built directly 1.1-1.2 ms). In the
-running app (feed requests, all variants in one process): the export thread spends 1.7 ms per
-trace encoding and 0.5 ms posting (batches of five traces); the request 0.08 ms queueing. OTLP
-export costs 3.1-3.2 ms more CPU per request than X-Ray export, against 5.4-7.3 ms before.
+running app (feed requests, all variants in one process, the export thread's own CPU time):
+encoding takes 0.49-0.60 ms per trace (0.77-1.01 ms before the changes ``tracing.document_spans``
+and ``tracing.otlp_wire`` describe) and posting 1.2-1.6 ms per batch of five traces, nearly all of
+it in ``requests`` under the SDK's client (a third in reading proxy settings from the environment
+on every request); the request 0.08 ms queueing. Per request, OTLP-traced CPU is 0.81-0.86 of
+untraced, X-Ray-traced 0.86-0.90 (four runs, alternating rounds; 0.81-0.82 for OTLP before).
 
 The SDK exporter's ``export`` takes only ``ReadableSpan`` objects, so the encoded request goes to
 its client's ``export(bytes)`` (``OTLPSpanExporter._client``, opentelemetry-exporter-otlp-proto-
