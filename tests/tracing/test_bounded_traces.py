@@ -43,3 +43,28 @@ async def test_a_naive_100_by_20_feed_folds_into_a_bounded_trace(
         f"folded:{field}" for field in ("Post.author", "Post.commentCount", *instances)
     }
     assert all(sub["end_time"] >= sub["start_time"] for sub in descendants(segment))
+
+
+TWO_TOP_LEVEL_FIELDS = """
+query Two($first: Int!) {
+  a: posts(first: $first) { edges { node { author { username } } } }
+  b: posts(first: $first) { edges { node { author { username } } } }
+}"""
+
+
+async def test_each_top_level_field_keeps_its_own_folds(
+    database: Database, tokens: TokenSigner, tracing_config: TracingConfig, daemon: UdpCollector
+) -> None:
+    """Past the cap, an instance's fold is the one under its own top-level field, also when the
+    operation has several (with one, that field is every fold's anchor without a search)."""
+    posts = tracing_config.field_cap + 5
+    await seed_feed(database, users=3, posts=posts, comments=0)
+    async with traced_http(database, tokens, tracing_config) as http:
+        response = await GraphQLClient(http).post(TWO_TOP_LEVEL_FIELDS, {"first": posts})
+    segment = await daemon.trace(response.json()["extensions"]["traceId"])
+
+    folded = {}
+    for top in named(segment, "Query.posts"):
+        (fold,) = [sub for sub in top["subsegments"] if sub["name"] == "folded:Post.author"]
+        folded[top["metadata"]["graphql"]["path"]] = fold["metadata"]["graphql"]["folded"]["count"]
+    assert folded == {"a": 5, "b": posts}
