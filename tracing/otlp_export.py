@@ -63,11 +63,17 @@ Batch = list[tuple[Document, int]]  # traces and their span counts
 
 @dataclass(frozen=True)
 class BatchSettings:
-    """The ``OTEL_BSP_*`` settings, with the SDK's defaults but for the queue."""
+    """The ``OTEL_BSP_*`` settings, with the SDK's defaults but for the queue and the batch.
 
-    # A feed request is a hundred spans or more; the SDK's default queue (2,048) holds a handful.
+    A feed request is a hundred spans or more, where the SDK's defaults expect a few: its queue
+    (2,048 spans) would hold a handful of traces, and its batch (512) sends a request per five,
+    each costing the export thread 1.2-1.6 ms in the SDK's HTTP client. Batches of 2,048 spans
+    (20 feed traces, ~400 KB; X-Ray takes 10,000 spans and 5 MB) took OTLP-traced CPU per request
+    from 0.857 to 0.880 of untraced (alternating rounds in one process).
+    """
+
     queue_size: int = 16_384
-    batch_size: int = 512
+    batch_size: int = 2_048
     delay_seconds: float = 5.0
     shutdown_seconds: float = 30.0
 

@@ -28,7 +28,7 @@ from tests.support.graphql import GraphQLClient
 from tests.support.otlp import OtlpReceiver, listed_annotations, otlp_receiver, span_tree, xray_tree
 from tests.support.xray import UdpCollector
 from tracing import ExporterChoice, FanOut, OtlpExporter, TracingConfig
-from tracing.otlp_export import SDK_EXPORTER_LOGGER, resource_for
+from tracing.otlp_export import SDK_EXPORTER_LOGGER, BatchSettings, TraceQueue, resource_for
 from tracing.wire import Document, descendants
 from xray_local.server import RunningDaemon
 from xray_local.span_documents import attributes_of
@@ -392,6 +392,16 @@ async def test_a_trace_that_does_not_fit_the_queue_is_dropped_whole(
         "OTLP: export queue full (collector slow or unreachable?); 1 traces dropped so far"
     ]
     assert too_big
+
+
+def test_a_default_batch_carries_twenty_feed_sized_traces() -> None:
+    """A feed trace is a hundred spans: the SDK's default batch (512) would post every fifth."""
+    queue = TraceQueue(BatchSettings.from_env({}))
+    for number in range(25):
+        assert queue.put({"id": str(number)}, 100)
+    queue.close()
+
+    assert [len(queue.next_batch()) for _ in range(3)] == [20, 5, 0]
 
 
 def test_the_service_name_is_otel_service_name_else_the_tracing_name(
