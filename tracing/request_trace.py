@@ -248,10 +248,9 @@ class RequestTrace:
         """A subsegment of its own for this resolver instance, with its path and arguments."""
         self._instances[field] = self._instances.get(field, 0) + 1
         subsegment = self._open((parent or self.execution).entity, field)
-        graphql: dict[str, Any] = {"path": _dotted(path)}
+        subsegment.path = _dotted(path)
         if arguments:
-            graphql["arguments"] = self._arguments.traced(arguments)
-        subsegment.metadata = {"graphql": graphql}
+            subsegment.arguments = self._arguments.traced(arguments)
         return Scope(self, subsegment, field, None, parent)  # positional: half the time
 
     def _traced_ancestor(self, path: Path) -> Scope | None:

@@ -60,3 +60,19 @@ def test_a_field_nests_under_its_nearest_traced_ancestor() -> None:
         "path": "posts.0.node.author.posts",
         "arguments": {"first": 3},
     }
+
+
+def test_metadata_put_on_a_resolver_subsegment_joins_its_path_and_arguments() -> None:
+    """Code running in a resolver may add metadata to its subsegment (the SDK's
+    ``current_subsegment().put_metadata``): it sits beside the path and arguments."""
+    trace = new_trace()
+    posts = trace.open_field("Query.posts", Path(None, "posts", "Query"), {"first": 2})
+    posts.entity.put_metadata("note", "from the resolver")
+    posts.entity.put_metadata("hint", 1, "graphql")
+
+    (subsegment,) = [sub for sub in trace.finish()["subsegments"] if sub["name"] == "Query.posts"]
+
+    assert subsegment["metadata"] == {
+        "default": {"note": "from the resolver"},
+        "graphql": {"hint": 1, "path": "posts", "arguments": {"first": 2}},
+    }
