@@ -12,10 +12,10 @@ and encoding cost 3.7-4.1 ms of CPU that way against 0.33 ms now (measured A/B i
 SDK's encoder alone 2.1-3.3 ms, ``trace_pb2`` messages built directly 1.1-1.2 ms). In the
 running app (feed requests, all variants in one process, the export thread's own CPU time):
 encoding takes 0.49-0.60 ms per trace (0.77-1.01 ms before the changes ``tracing.document_spans``
-and ``tracing.otlp_wire`` describe) and posting 1.2-1.6 ms per batch of five traces, nearly all of
-it in ``requests`` under the SDK's client (a third in reading proxy settings from the environment
-on every request); the request 0.08 ms queueing. Per request, OTLP-traced CPU is 0.81-0.86 of
-untraced, X-Ray-traced 0.86-0.90 (four runs, alternating rounds; 0.81-0.82 for OTLP before).
+and ``tracing.otlp_wire`` describe) and posting 1.2-1.6 ms per request to the collector, nearly
+all of it in ``requests`` under the SDK's client (a third in reading proxy settings from the
+environment on every request), which is why batches are larger than the SDK's (``BatchSettings``);
+the request 0.08 ms queueing.
 
 The SDK exporter's ``export`` takes only ``ReadableSpan`` objects, so the encoded request goes to
 its client's ``export(bytes)`` (``OTLPSpanExporter._client``, opentelemetry-exporter-otlp-proto-

@@ -276,7 +276,8 @@ class RequestTrace:
 
         Most instances of a repeated field are past the cap (180 of 220 ``Comment.author`` in
         the feed); with one top-level field, that field is their anchor without a look at their
-        ancestors (0.4 us each, a tenth of the tracing cost of such an instance).
+        ancestors, 0.4 of the 1.3 us such an instance cost (in process, X-Ray-traced CPU per
+        feed request went from 0.899 to 0.910 of untraced).
         """
         anchor = self._top_level_scope
         if anchor is None:
