@@ -8,6 +8,7 @@ from graphql.pyutils import Path
 from tracing import SECRET_ARGUMENTS
 from tracing.arguments import ArgumentFilter
 from tracing.request_trace import RequestTrace
+from tracing.wire import descendants
 
 ATTEMPTS = 1000
 
@@ -76,3 +77,28 @@ def test_metadata_put_on_a_resolver_subsegment_joins_its_path_and_arguments() ->
         "default": {"note": "from the resolver"},
         "graphql": {"hint": 1, "path": "posts", "arguments": {"first": 2}},
     }
+
+
+def test_a_field_folded_beneath_a_fold_and_then_past_its_cap_has_one_fold() -> None:
+    trace = RequestTrace(
+        Segment("board-api"),
+        field_cap=1,
+        n_plus_one_threshold=5,
+        arguments=ArgumentFilter(SECRET_ARGUMENTS),
+    )
+    trace.enter_execution(trace.open_step("graphql.execute"), one_top_level_field=True)
+    posts = Path(None, "posts", "Query")
+    trace.open_field("Query.posts", posts, {})
+    first, second = (Path(Path(posts, index, None), "comments", "Post") for index in (0, 1))
+    trace.open_field("Post.comments", first, {})
+    trace.open_field("Post.comments", second, {})  # past the cap: folded
+    trace.open_field("Comment.author", Path(second, "author", "Comment"), {})  # under a fold
+    trace.open_field("Comment.author", Path(first, "author", "Comment"), {})  # its own
+    trace.open_field("Comment.author", Path(first, "author", "Comment"), {})  # past the cap
+
+    (top,) = [sub for sub in descendants(trace.finish()) if sub["name"] == "Query.posts"]
+    assert sorted(sub["name"] for sub in top["subsegments"]) == [
+        "Post.comments",
+        "folded:Comment.author",
+        "folded:Post.comments",
+    ]
