@@ -238,6 +238,7 @@ class RequestTrace:
             self._top.append(node)
 
     def _instance_scope(self, field: str, path: Path, arguments: Mapping[str, Any]) -> Scope:
+        """A subsegment of its own, or a fold when past the cap or beneath a folded instance."""
         if self._instances.get(field, 0) >= self._field_cap:
             return self._capped_scope(field, path)
         parent = self._traced_ancestor(path)
