@@ -290,7 +290,7 @@ class RequestTrace:
         anchor = self._top_level_scope
         if anchor is None:
             return self._folded_scope(field, self._traced_ancestor(path))
-        scope = self._fold_scopes.get((anchor, field)) or self._new_fold(field, anchor)
+        scope = self._fold_under(anchor, field)
         self._past_cap[field] = scope
         return scope
 
@@ -300,12 +300,15 @@ class RequestTrace:
         # Looked up by the parent first: most folded instances are siblings under few parents.
         scope = self._fold_scopes.get((parent, field))
         if scope is None:
-            anchor = _root_field(parent)
-            scope = self._fold_scopes.get((anchor, field)) or self._new_fold(field, anchor)
+            scope = self._fold_under(_root_field(parent), field)
             self._fold_scopes[(parent, field)] = scope
         return scope
 
-    def _new_fold(self, field: str, anchor: Scope) -> Scope:
+    def _fold_under(self, anchor: Scope, field: str) -> Scope:
+        """The fold of ``field`` beneath the top-level field ``anchor``, made on first use."""
+        scope = self._fold_scopes.get((anchor, field))
+        if scope is not None:
+            return scope
         fold = Fold.named(field, self.segment)
         self._attach(anchor.entity, fold.summary)
         scope = Scope(trace=self, entity=fold.summary, field=field, fold=fold, parent=anchor)
