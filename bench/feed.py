@@ -6,9 +6,12 @@ on one connection), measured side by side in one run. Every variant's server run
 run and they take turns in short windows, round after round, so slow spells of the machine
 (this one's speed moves by several percent from one second to the next) are spread over all of
 them; every round is printed, and a target is judged on the median of its per-round ratios, so
-one disturbed round cannot decide it. Then one client sends the servers a request each in turn
-and notes the server CPU (Linux's ``/proc``) each took: what tracing costs the server process
-itself, compared between neighbouring requests, so drift cannot pass for a cost.
+one disturbed round cannot decide it. Each tracing variant's window sits between two of the
+untraced server's and is compared with those two: when the untraced window was up to 18 s away,
+sampled out (which does nothing per field) spread 0.71-1.49 of untraced over three runs. Then
+one client sends the servers a request each in turn and notes the server CPU (Linux's ``/proc``)
+each took: what tracing costs the server process itself, compared between neighbouring
+requests, so drift cannot pass for a cost.
 
 ``board serve`` itself runs with one and with two worker processes: what a second core buys.
 """
@@ -16,11 +19,13 @@ itself, compared between neighbouring requests, so drift cannot pass for a cost.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import statistics
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,20 +119,26 @@ async def prepare(url: URL) -> dict[bool, int]:
 Rounds = list[dict[str, Result]]
 Servers = dict[str, Server]
 
-# Compared request by request, where their CPU cost per request meets the very same conditions.
-ALTERNATING = (
-    "untraced",
-    "traced (X-Ray)",
-    "traced (OTLP)",
-    "traced, sampled out",
-    "OpenTelemetryExtension",
-)
+
+@dataclass(frozen=True)
+class Turns:
+    """Rounds of windows taken in turn, and for each compared variant in each round the two
+    untraced windows either side of its own, merged: the baseline its throughput is judged on."""
+
+    rounds: Rounds
+    untraced_beside: Rounds
+
+
+# Compared with untraced: taking turns, each between two untraced windows; then request by
+# request, where their CPU cost per request meets the very same conditions.
+COMPARED = ("traced (X-Ray)", "traced (OTLP)", "traced, sampled out", "OpenTelemetryExtension")
+ALTERNATING = (UNTRACED, *COMPARED)
 REQUESTS_PER_ROUND = 30
 
 
 def run(
     url: URL, daemon: str, collector: str, sample_none: str, data_dir: str
-) -> tuple[Rounds, Rounds]:
+) -> tuple[Turns, Rounds]:
     """Rounds taking turns (each server alone under all clients), then request by request."""
     with ExitStack() as stack:
         servers: Servers = {}
@@ -147,15 +158,35 @@ def answer(running: Server) -> Any:
     return httpx.post(running.url, json=BODY, timeout=30).json()["data"]
 
 
-def rounds_in_turn(servers: Servers) -> Rounds:
-    names = list(servers)
-    rounds: Rounds = []
+def rounds_in_turn(servers: Servers) -> Turns:
+    turns = Turns([], [])
     for index in range(ROUNDS):
-        # Who goes first moves each round, so no variant always follows the same one.
-        turn = index % len(names)
-        order = names[turn:] + names[:turn]
-        rounds.append({name: measure(servers[name], BODY) for name in order})
-    return rounds
+        results, beside = one_round(servers, index)
+        turns.rounds.append(results)
+        turns.untraced_beside.append(beside)
+    return turns
+
+
+def one_round(servers: Servers, index: int) -> tuple[dict[str, Result], dict[str, Result]]:
+    """Untraced, then each compared variant followed by untraced again, then the others."""
+    compared = _rotated(COMPARED, index)
+    others = _rotated([name for name in servers if name not in ALTERNATING], index)
+    measured: dict[str, Result] = {}
+    untraced = [measure(servers[UNTRACED], BODY)]
+    beside: dict[str, Result] = {}
+    for name in compared:
+        measured[name] = measure(servers[name], BODY)
+        untraced.append(measure(servers[UNTRACED], BODY))
+        beside[name] = untraced[-2].merged(untraced[-1])
+    measured |= {name: measure(servers[name], BODY) for name in others}
+    measured[UNTRACED] = functools.reduce(Result.merged, untraced)
+    return {name: measured[name] for name in servers}, beside
+
+
+def _rotated(names: Sequence[str], index: int) -> list[str]:
+    """Who goes first moves each round, so no variant always follows the same one."""
+    turn = index % len(names)
+    return [*names[turn:], *names[:turn]]
 
 
 def rounds_alternating(servers: Servers) -> Rounds:
@@ -174,6 +205,14 @@ Rate = Callable[[Result], float]
 
 def round_ratios(rounds: Rounds, variant: str, rate: Rate, baseline: str = UNTRACED) -> list[float]:
     return [rate(r[variant]) / rate(r[baseline]) for r in rounds]
+
+
+def beside_ratios(turns: Turns, variant: str) -> list[float]:
+    """A compared variant's throughput over that of the untraced windows either side of it."""
+    return [
+        results[variant].throughput / beside[variant].throughput
+        for results, beside in zip(turns.rounds, turns.untraced_beside, strict=True)
+    ]
 
 
 def throughput(result: Result) -> float:
@@ -197,14 +236,13 @@ def verdict(label: str, ratios: list[float], target: float | None) -> str:
     return f"  {label}: {median:.3f} (rounds {spread}; target >= {target}: {met})"
 
 
-def print_verdicts(rounds: Rounds, rate: Rate) -> None:
-    traced = round_ratios(rounds, "traced (X-Ray)", rate)
-    print(verdict("traced (X-Ray) / untraced", traced, TRACED_TARGET))
-    otlp = round_ratios(rounds, "traced (OTLP)", rate)
-    print(verdict("traced (OTLP) / untraced", otlp, OTLP_TARGET))
-    sampled_out = round_ratios(rounds, "traced, sampled out", rate)
+def print_verdicts(ratios: Callable[[str], list[float]]) -> None:
+    """``ratios(variant)``: that variant's per-round ratios to untraced."""
+    print(verdict("traced (X-Ray) / untraced", ratios("traced (X-Ray)"), TRACED_TARGET))
+    print(verdict("traced (OTLP) / untraced", ratios("traced (OTLP)"), OTLP_TARGET))
+    sampled_out = ratios("traced, sampled out")
     print(verdict("sampled out / tracing disabled", sampled_out, SAMPLED_OUT_TARGET))
-    opentelemetry = round_ratios(rounds, "OpenTelemetryExtension", rate)
+    opentelemetry = ratios("OpenTelemetryExtension")
     print(verdict("OpenTelemetryExtension / untraced", opentelemetry, None))
 
 
@@ -220,22 +258,28 @@ def main() -> None:
         with udp_sink() as daemon, otlp_sink() as collector:
             data_dir = str(Path(tmp) / "serve")
             in_turn, alternating = run(url, daemon, collector, str(sample_none), data_dir)
-    print(f"\n{CONCURRENCY} clients on one server at a time, {ROUNDS} rounds of turns:")
-    report_rounds(in_turn, "req/s by round", throughput)
+    print(
+        f"\n{CONCURRENCY} clients on one server at a time, {ROUNDS} rounds of turns"
+        f" (untraced: its {len(COMPARED) + 1} windows a round together):"
+    )
+    report_rounds(in_turn.rounds, "req/s by round", throughput)
     print("\nall rounds together:")
-    report(merged(in_turn), baseline=UNTRACED, limit=LIMIT)
-    results = merged(in_turn)
+    results = merged(in_turn.rounds)
+    report(results, baseline=UNTRACED, limit=LIMIT)
     loaders = results[UNTRACED].throughput / results["untraced, loaders off"].throughput
     print(f"\nstatements per feed request: loaders on {statements[True]}, off {statements[False]}")
     print(f"loaders on vs off throughput: {loaders:.2f}x")
     print("\nthroughput taking turns, median of rounds:")
     print(
         verdict(
-            "untraced / limit", round_ratios(in_turn, UNTRACED, throughput, LIMIT), LIMIT_TARGET
+            "untraced / limit",
+            round_ratios(in_turn.rounds, UNTRACED, throughput, LIMIT),
+            LIMIT_TARGET,
         )
     )
-    print_verdicts(in_turn, throughput)
-    workers = round_ratios(in_turn, TWO_WORKERS, throughput, ONE_WORKER)
+    print("each compared variant against the untraced windows either side of it:")
+    print_verdicts(lambda variant: beside_ratios(in_turn, variant))
+    workers = round_ratios(in_turn.rounds, TWO_WORKERS, throughput, ONE_WORKER)
     print(verdict("board serve: 2 workers / 1 worker", workers, None))
     print(
         f"\nserver CPU per request, one client sending the {len(ALTERNATING)} servers a request"
@@ -243,4 +287,4 @@ def main() -> None:
         " median of rounds:"
     )
     report_rounds(alternating, "cpu ms/request by round", cpu_per_request)
-    print_verdicts(alternating, per_cpu_second)
+    print_verdicts(lambda variant: round_ratios(alternating, variant, per_cpu_second))

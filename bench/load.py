@@ -22,6 +22,8 @@ import psutil
 CONCURRENCY = 8
 WARMUP_SECONDS = 2.0
 WINDOW_SECONDS = 2.0
+SETTLE_SECONDS = 0.5
+"""Long enough for a server to finish what follows its last response (a trace, ~1 ms)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Server:
     """Whether the requests are served by child processes (``board serve --workers``)."""
 
     def cpu_seconds(self) -> float:
-        """User plus system time of the server process (and its workers) so far, from ``/proc``."""
+        """CPU time of the server process (and its workers) so far, from ``/proc``."""
         pids = [self.pid]
         if self.workers:
             pids += [child.pid for child in psutil.Process(self.pid).children(recursive=True)]
@@ -76,11 +78,23 @@ class Server:
 
 
 def _cpu_seconds(pid: int) -> float:
+    """Time the process's threads have run, from the scheduler's nanosecond count.
+
+    ``/proc/<pid>/stat`` counts in 10 ms ticks: one tick is 2% of a round of 30 feed requests,
+    as much as the differences measured. A thread that exits takes its time with it; the
+    servers' threads (the OTLP export thread, the worker pool) live as long as they do.
+    """
+    total = 0
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except FileNotFoundError:  # a helper process that has exited meanwhile
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for task in tasks:
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):  # a thread that has exited meanwhile
+            continue
+    return total / 1e9
 
 
 async def drive(server: Server, body: Mapping[str, Any], seconds: float) -> Result:
@@ -108,21 +122,28 @@ async def alternate(
     servers: Mapping[str, Server], body: Mapping[str, Any], requests: int
 ) -> dict[str, Result]:
     """One client sends each server a request in turn, ``requests`` times over, and notes the
-    server CPU each request took: neighbouring requests meet the machine in the same state, so
-    the ratios of CPU per request hold however its speed drifts."""
+    server CPU each server took for them: neighbouring requests meet the machine in the same
+    state, so the ratios of CPU per request hold however its speed drifts.
+
+    A server's CPU is read at the start of the round and once it has settled after its last
+    answer, not around each request: a traced server finishes and sends the trace after the
+    response has gone out, work a reading taken as the response arrives would miss.
+    """
     latencies: dict[str, list[float]] = {name: [] for name in servers}
-    cpu = dict.fromkeys(servers, 0.0)
     errors = dict.fromkeys(servers, 0)
+    cpu = {name: server.cpu_seconds() for name, server in servers.items()}
     async with httpx.AsyncClient(timeout=30) as http:
         for _ in range(requests):
             for name, server in servers.items():
-                started, before = time.perf_counter(), server.cpu_seconds()
+                started = time.perf_counter()
                 response = await http.post(server.url, json=body)
-                cpu[name] += server.cpu_seconds() - before
                 latencies[name].append(time.perf_counter() - started)
                 errors[name] += failed(response)
+    await asyncio.sleep(SETTLE_SECONDS)
     return {
-        name: Result(requests, errors[name], sum(spent), spent, cpu[name])
+        name: Result(
+            requests, errors[name], sum(spent), spent, servers[name].cpu_seconds() - cpu[name]
+        )
         for name, spent in latencies.items()
     }
 
