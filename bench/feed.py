@@ -9,9 +9,10 @@ them; every round is printed, and a target is judged on the median of its per-ro
 one disturbed round cannot decide it. Each tracing variant's window sits between two of the
 untraced server's and is compared with those two: when the untraced window was up to 18 s away,
 sampled out (which does nothing per field) spread 0.71-1.49 of untraced over three runs. Then
-one client sends the servers a request each in turn and notes the server CPU (Linux's ``/proc``)
-each took: what tracing costs the server process itself, compared between neighbouring
-requests, so drift cannot pass for a cost.
+one client sends the servers a request each in turn and notes the CPU (Linux's ``/proc``) each
+server spent on its share of a round, the trace it sends after each response included: what
+tracing costs the server process itself, compared between neighbouring requests, so drift
+cannot pass for a cost.
 
 ``board serve`` itself runs with one and with two worker processes: what a second core buys.
 """
