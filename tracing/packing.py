@@ -22,7 +22,6 @@ from tracing.wire import Document
 # Room for the fields a streamed subsegment gains and the daemon protocol's header line.
 _STREAMING_ROOM = 200
 _CHILDREN_KEY = b',"subsegments":['
-_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 class OversizedDocument(ValueError):
@@ -68,8 +67,16 @@ def _as_streamed(part: bytes, parent_id: str, trace_id: str) -> bytes:
 
 
 def _json(document: Any) -> bytes:
-    """Compact JSON; anything orjson cannot write (an integer over 64 bits) as json would."""
+    """Compact JSON; anything orjson cannot write (an integer over 64 bits) as json would.
+
+    Keys other than strings (metadata a library put) take orjson's option for them only when
+    present: it doubles the time of every document (29 against 14 us on a 19 KB feed trace).
+    """
     try:
-        return orjson.dumps(document, default=str, option=_OPTIONS)
+        return orjson.dumps(document, default=str)
+    except orjson.JSONEncodeError:
+        pass
+    try:
+        return orjson.dumps(document, default=str, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError:
         return json.dumps(document, default=str, separators=(",", ":")).encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -65,3 +66,13 @@ def test_a_value_the_fast_encoder_cannot_write_is_written_as_json_would() -> Non
     document = {"id": "root", "trace_id": TRACE_ID, "metadata": {"default": {"big": 2**70}}}
     (part,) = pack(document, LIMIT)
     assert json.loads(part) == document
+
+
+def test_keys_other_than_strings_are_written_as_strings() -> None:
+    request = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    metadata = {"default": {7: "seven", request: "a request", None: "none"}}
+    document = {"id": "root", "trace_id": TRACE_ID, "metadata": metadata}
+    (part,) = pack(document, LIMIT)
+    assert json.loads(part)["metadata"] == {
+        "default": {"7": "seven", str(request): "a request", "null": "none"}
+    }
