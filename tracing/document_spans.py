@@ -48,7 +48,8 @@ def encoded_spans(document: Document) -> list[bytes]:
     span_id = bytes.fromhex(document["id"])
     parent_id = document.get("parent_id")
     remote_parent = bytes.fromhex(parent_id) if parent_id else None
-    spans = [_segment(otlp_wire.span_ids(trace_id, span_id, remote_parent), document)]
+    ids = otlp_wire.span_ids(trace_id, span_id, remote_parent)
+    spans = [_segment(ids, document, remote_parent=remote_parent is not None)]
     _descendants(trace_id, span_id, document.get("subsegments", ()), spans)
     return spans
 
@@ -58,7 +59,7 @@ def span_count(document: Document) -> int:
     return 1 + sum(span_count(child) for child in document.get("subsegments", ()))
 
 
-def _segment(ids: bytes, document: Document) -> bytes:
+def _segment(ids: bytes, document: Document, *, remote_parent: bool) -> bytes:
     attributes = _http_attributes(document.get("http", {}))
     route = urlsplit(str(attributes.get("url.full", ""))).path or "/"
     attributes["http.route"] = route
@@ -72,7 +73,6 @@ def _segment(ids: bytes, document: Document) -> bytes:
     if isinstance(status, int) and status >= 500:
         attributes["error.type"] = str(status)
     method = attributes.get("http.request.method", "HTTP")
-    remote_parent = bool(document.get("parent_id"))
     name = f"{method} {route}"
     return _span(ids, document, name, otlp_wire.KIND_SERVER, attributes, remote_parent)
 
