@@ -102,7 +102,7 @@ def _start(
         *("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"),
         *(sys.executable, "-m", "bench.instructions", variant, database_url, daemon),
     ]
-    # One hash seed for all: the order of sets and the garbage collector's rhythm stay the same.
+    # One hash seed for every run: sets iterate in the same order, so the work counted is the same.
     environ = {**os.environ, "PYTHONHASHSEED": "0"}
     process = subprocess.Popen(
         command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
