@@ -100,10 +100,15 @@ def _board_serve(workers: int) -> Sequence[str]:
     return ("-m", "board.cli", "serve", "--port", "{port}", "--workers", str(workers))
 
 
+async def seed(database: Database) -> None:
+    """The bench's data: 200 posts over 50 users, 10 comments each."""
+    await seed_feed(database, users=50, posts=200, comments=10)
+
+
 async def prepare(url: URL) -> dict[bool, int]:
     """Seed the data and count the feed's statements per request with loaders on and off."""
     database = Database.connect(url)
-    await seed_feed(database, users=50, posts=200, comments=10)
+    await seed(database)
     counts = {}
     for batched in (True, False):
         app = create_app(database, build_schema(), tokens=TokenSigner(b"b"), dataloaders=batched)

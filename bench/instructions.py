@@ -2,10 +2,10 @@
 parts of its instrumentation left out, so that each part's cost is the difference of two counts.
 
 Throughput and CPU time on the 2-core VM move by several percent from one second to the next, so
-the feed bench needs minutes and many rounds to judge a ratio and cannot see a change of some
-tens of microseconds a request. An instruction count can: runs of the same code agree within
-0.15% (of three runs, one read untraced 0.65% high). It is a developer's instrument, not the
-judge: X-Ray's tracing adds 7.5% to untraced's instructions but 12-13% to its CPU time, because
+the feed bench needs minutes and many rounds to judge a ratio and cannot see a change of 0.05 ms
+a request. An instruction count can: four runs of the same code agreed within 0.7% (0.3-0.5
+million of ~81 million instructions a request). It is a developer's instrument, not the judge:
+X-Ray's tracing adds about 7.5% to untraced's instructions but 12-13% to its CPU time, because
 what it adds allocates and touches memory more than the average instruction, and the kernel's
 half of sending a datagram and the garbage collector (see ``_requests``) are not counted here.
 
@@ -33,6 +33,7 @@ from pathlib import Path
 from httpx import ASGITransport, AsyncClient
 from starlette.types import ASGIApp
 
+from bench.feed import BENCH_SECRET_KEY, BODY, seed
 from bench.load import udp_sink
 from board.app import board_app, board_tracing
 from board.migrations import upgrade
@@ -41,12 +42,10 @@ from db.engine import Database
 from graph.app import create_app
 from graph.schema import build_schema
 from graph.tokens import TokenSigner
-from tests.support.feed import FEED, seed_feed
 from tracing import Tracing, TracingConfig
 
 REQUESTS = 30
 WARM_UP_REQUESTS = 6
-BODY = {"query": FEED, "variables": {"first": 20, "comments": 10}}
 UNTRACED = "untraced"
 XRAY = "traced (X-Ray)"
 UNWRAPPED = "X-Ray, resolvers not wrapped"
@@ -76,7 +75,7 @@ def main() -> None:
 
 async def _seed(database_url: str) -> None:
     database = Database.connect(database_url)
-    await seed_feed(database, users=50, posts=200, comments=10)
+    await seed(database)
     await database.dispose()
 
 
@@ -164,7 +163,7 @@ async def _requests(app: ASGIApp) -> None:
 
 def build(variant: str, database: Database, daemon: str) -> ASGIApp:
     """The board app traced as ``variant`` says, sending to the stand-in daemon at ``daemon``."""
-    tokens = TokenSigner(b"bench-signing-key-0123456789abcdef")
+    tokens = TokenSigner(BENCH_SECRET_KEY.encode())
     enabled = "false" if variant == UNTRACED else "true"
     environ = {"AWS_XRAY_SDK_ENABLED": enabled, "AWS_XRAY_DAEMON_ADDRESS": daemon}
     tracing = board_tracing(TracingConfig.from_env(environ, service_name="board"))
