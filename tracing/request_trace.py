@@ -119,10 +119,15 @@ class RequestTrace:
 
     # Resolvers.
 
-    def open_field(self, field: str, path: Path, arguments: Mapping[str, Any]) -> Scope:
+    def open_field(
+        self, field: str, path: Path, arguments: Mapping[str, Any], *, may_parent: bool = True
+    ) -> Scope:
+        """The scope of one resolver instance; ``may_parent`` unless nothing traced can run
+        beneath it (``tracing.selections``), so its descendants need not find it."""
         # Most calls are to a field past its cap, whose fold is known: one lookup.
         scope = self._past_cap.get(field) or self._instance_scope(field, path, arguments)
-        self._scopes[id(path)] = (path.key, path.typename, scope)
+        if may_parent:
+            self._scopes[id(path)] = (path.key, path.typename, scope)
         return scope
 
     def close_field(self, scope: Scope, start: float) -> None:
@@ -241,42 +246,53 @@ class RequestTrace:
         """A subsegment of its own, or a fold when past the cap or beneath a folded instance."""
         if self._instances.get(field, 0) >= self._field_cap:
             return self._capped_scope(field, path)
-        parent = self._traced_ancestor(path)
+        parent, below = self._traced_ancestor(path)
         if parent is not None and parent.fold is not None:
             return self._folded_scope(field, parent)
-        scope = self._field_scope(field, path, arguments, parent)
+        scope = self._field_scope(field, below, arguments, parent)
         if path.prev is None and self._one_top_level_field:
             self._top_level_scope = scope
         return scope
 
     def _field_scope(
-        self, field: str, path: Path, arguments: Mapping[str, Any], parent: Scope | None
+        self, field: str, below: str, arguments: Mapping[str, Any], parent: Scope | None
     ) -> Scope:
-        """A subsegment of its own for this resolver instance, with its path and arguments."""
+        """A subsegment of its own for this resolver instance, with its path and arguments;
+        ``below`` is the part of the path beneath ``parent``, the whole path without one."""
         self._instances[field] = self._instances.get(field, 0) + 1
-        subsegment = self._open((parent or self.execution).entity, field)
-        subsegment.path = _dotted(path)
+        if parent is None:
+            subsegment = self._open(self.execution.entity, field)
+            subsegment.path = below
+        else:  # an ancestor traced on its own: its subsegment has its path
+            subsegment = self._open(parent.entity, field)
+            subsegment.path = f"{parent.entity.path}.{below}"
         if arguments:
             subsegment.arguments = self._arguments.traced(arguments)
         return Scope(self, subsegment, field, None, parent)  # positional: half the time
 
-    def _traced_ancestor(self, path: Path) -> Scope | None:
-        """The scope of the nearest ancestor whose resolver was traced.
+    def _traced_ancestor(self, path: Path) -> tuple[Scope | None, str]:
+        """The scope of the nearest ancestor whose resolver was traced, and the keys of the
+        path below it (``posts.edges.3.node.author`` is its ancestor's ``posts`` and
+        ``edges.3.node.author``): the walk up passes them anyway, and the ancestor's subsegment
+        holds the rest of the path, so no second walk to the root builds it (0.2 of the 4.7
+        million instructions the feed's resolver tracing took).
 
         Paths are not kept alive (they would hold a thousand tuples per feed request for the
         garbage collector to walk), so an entry may outlive its path and its id be reused. An
         entry counts only if the key and type match too: a path with the key and type of a
-        traced field is itself that field, whose resolver registers it afresh before any path
-        beneath it exists.
+        traced field is itself that field, and it either registers afresh before any path
+        beneath it exists or selects nothing traced that would look it up.
         """
         scopes = self._scopes
+        below = str(path.key)
         ancestor = path.prev
         while ancestor is not None:
             entry = scopes.get(id(ancestor))
             if entry is not None and entry[0] == ancestor.key and entry[1] == ancestor.typename:
-                return entry[2]
+                return entry[2], below
+            below = f"{ancestor.key}.{below}"
             ancestor = ancestor.prev
-        return None
+        return None, below
 
     def _capped_scope(self, field: str, path: Path) -> Scope:
         """The fold of a field past its cap, under the top-level field it runs beneath.
@@ -289,7 +305,7 @@ class RequestTrace:
         """
         anchor = self._top_level_scope
         if anchor is None:
-            return self._folded_scope(field, self._traced_ancestor(path))
+            return self._folded_scope(field, self._traced_ancestor(path)[0])
         scope = self._fold_under(anchor, field)
         self._past_cap[field] = scope
         return scope
@@ -315,16 +331,6 @@ class RequestTrace:
         self._folds.append(fold)
         self._fold_scopes[(anchor, field)] = scope
         return scope
-
-
-def _dotted(path: Path) -> str:
-    """``posts.edges.3.node.author``: built from the end, half the time of ``path.as_list()``."""
-    text = str(path.key)
-    ancestor = path.prev
-    while ancestor is not None:
-        text = f"{ancestor.key}.{text}"
-        ancestor = ancestor.prev
-    return text
 
 
 def _root_field(scope: Scope) -> Scope:

@@ -14,11 +14,11 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType, GraphQLResolveInfo
-from strawberry.resolvers import is_default_resolver
+from graphql import FieldNode, GraphQLResolveInfo
 
 from tracing.policy import ClientErrorTest
 from tracing.request_trace import RequestTrace, Scope, current_scope
+from tracing.selections import custom_resolver_fields, selects_custom_resolvers
 
 Resolver = Callable[..., Any]
 ResolverWrapper = Callable[[str, Resolver], Resolver]
@@ -31,12 +31,8 @@ def wrap_custom_resolvers(schema: strawberry.Schema, wrap: ResolverWrapper) -> N
     through this seam costs them nothing, unlike an extension ``resolve`` hook, which runs for
     every field of every object. Wrappers applied later sit outside earlier ones.
     """
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
-            continue
-        for field_name, field in graphql_type.fields.items():
-            if field.resolve is not None and not is_default_resolver(field.resolve):
-                field.resolve = wrap(f"{graphql_type.name}.{field_name}", field.resolve)
+    for type_name, field_name, field, resolve in list(custom_resolver_fields(schema._schema)):
+        field.resolve = wrap(f"{type_name}.{field_name}", resolve)
 
 
 def traced_resolver_factory(is_client_error: ClientErrorTest) -> ResolverWrapper:
@@ -45,13 +41,22 @@ def traced_resolver_factory(is_client_error: ClientErrorTest) -> ResolverWrapper
 
 
 def _traced(name: str, resolve: Resolver, *, is_client_error: ClientErrorTest) -> Resolver:
+    # The field node last resolved and whether its selection reaches another traced field: the
+    # same node comes back for every instance of a list, so the answer is worked out once.
+    last_selection: tuple[FieldNode | None, bool] = (None, True)
+
     def traced_resolver(root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        nonlocal last_selection
         scope = current_scope.get()
         if scope is None:  # no trace for this request (sampled out)
             return resolve(root, info, **kwargs)
+        node, may_parent = last_selection
+        if info.field_nodes[0] is not node:
+            may_parent = selects_custom_resolvers(info)
+            last_selection = (info.field_nodes[0], may_parent)
         trace = scope.trace
         started = time.time()
-        field_scope = trace.open_field(name, info.path, kwargs)
+        field_scope = trace.open_field(name, info.path, kwargs, may_parent=may_parent)
         # Calling an async resolver only creates its coroutine; the scope is set where it runs.
         try:
             result = resolve(root, info, **kwargs)

@@ -49,6 +49,41 @@ async def test_resolvers_nest_under_their_parent_fields(
     assert paths[0] == "posts.edges.0.node.comments.edges.0.node.author"
 
 
+THROUGH_FRAGMENTS = """
+query Writers {
+  posts(first: 2) {
+    edges { node {
+      author { ...Writer }
+      comments(first: 1) { edges { node { author { ... on User { postCount } } } } }
+    } }
+  }
+}
+fragment Writer on User { username postCount }"""
+
+
+async def test_fields_selected_through_fragments_nest_under_their_traced_ancestor(
+    database: Database, traced: GraphQLClient, daemon: UdpCollector
+) -> None:
+    """A resolver instance is found by its descendants only if its selection reaches a traced
+    field: through a fragment spread or an inline fragment too, and after the same field was
+    resolved for a query that reached none (``Post.author { username }`` in the feed)."""
+    await seed_feed(database, users=2, posts=2, comments=1)
+    await feed_trace(traced, daemon, first=2, comments=1)
+
+    response = await traced.post(THROUGH_FRAGMENTS)
+    payload = response.json()
+    assert "errors" not in payload, payload
+    segment = await daemon.trace(payload["extensions"]["traceId"])
+
+    for field in ("Post.author", "Comment.author"):
+        instances = named(segment, field)
+        assert len(instances) == 2, field
+        for instance in instances:
+            assert children(instance) == ["User.postCount"], field
+    (posts,) = named(segment, "Query.posts")
+    assert "User.postCount" not in children(posts)
+
+
 async def test_batch_loads_sit_under_the_common_ancestor_with_their_sql(
     database: Database, traced: GraphQLClient, daemon: UdpCollector
 ) -> None:
