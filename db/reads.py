@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,9 +26,14 @@ logger = logging.getLogger("board.db")
 
 
 class Executor(Protocol):
-    """What read queries run statements on: a request's ``Reads``, or a session in a write."""
+    """What read queries run statements on: a request's ``Reads``, or a session in a write.
 
-    async def execute(self, statement: Executable, /) -> Result[Any]: ...
+    ``parameters`` are the values of the statement's bound parameters, for statements built
+    once and run with new values each time."""
+
+    async def execute(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None, /
+    ) -> Result[Any]: ...
 
 
 class ReadsClosed(RuntimeError):
@@ -51,7 +57,9 @@ class Reads:
         self._running: asyncio.Task[Any] | None = None
         self._closed = False
 
-    async def execute(self, statement: Executable) -> Result[Any]:
+    async def execute(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Result[Any]:
         """The statement's rows, fetched in full before the next statement may run."""
         async with self._turn:
             if self._closed:
@@ -60,7 +68,7 @@ class Reads:
             try:
                 if self._connection is None:
                     self._connection = await self._connect()
-                return await self._connection.execute(statement)
+                return await self._connection.execute(statement, parameters)
             finally:
                 self._running = None
 

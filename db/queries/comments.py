@@ -11,23 +11,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.errors import AuthorNotFound, PostNotFound
 from db.models import Comment
 from db.queries.inserts import insert
-from db.queries.per_parent import count_per_parent, newest_per_parent
+from db.queries.per_parent import CountPerParent, NewestPerParent
 from db.queries.tables import COMMENTS
 from db.reads import CommentRecord, Executor
+
+_NEWEST_COMMENTS = NewestPerParent(COMMENTS, COMMENTS.c.post_id)
+_COMMENT_COUNTS = CountPerParent(COMMENTS.c.post_id)
 
 
 async def comments_by_posts(
     reads: Executor, post_ids: Sequence[int], *, limit: int, before_id: int | None
 ) -> dict[int, list[CommentRecord]]:
     """Each post's newest comments (one statement for all posts)."""
-    pages = await newest_per_parent(
-        reads, COMMENTS, COMMENTS.c.post_id, post_ids, limit=limit, before_id=before_id
-    )
+    pages = await _NEWEST_COMMENTS(reads, post_ids, limit=limit, before_id=before_id)
     return cast(dict[int, list[CommentRecord]], pages)
 
 
 async def comment_counts_by_posts(reads: Executor, post_ids: Sequence[int]) -> dict[int, int]:
-    return await count_per_parent(reads, COMMENTS.c.post_id, post_ids)
+    return await _COMMENT_COUNTS(reads, post_ids)
 
 
 async def comment_for_update(session: AsyncSession, comment_id: int) -> Comment | None:

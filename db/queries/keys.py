@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import BigInteger, ColumnElement, any_, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
-def among(column: ColumnElement[int], ids: Sequence[int], name: str) -> ColumnElement[bool]:
-    """``column = ANY(:name)`` with ``ids`` bound as a bigint array."""
-    return column == any_(bindparam(name, list(ids), type_=ARRAY(BigInteger)))
+def among(column: ColumnElement[int], name: str) -> ColumnElement[bool]:
+    """``column = ANY(:name)``: the ids are bound when the statement runs, as one bigint array,
+    so a statement built once serves any number of them."""
+    return column == any_(bindparam(name, type_=ARRAY(BigInteger)))

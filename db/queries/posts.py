@@ -12,9 +12,12 @@ from db.errors import AuthorNotFound
 from db.models import Post
 from db.queries.inserts import insert
 from db.queries.keys import among
-from db.queries.per_parent import newest_per_parent
+from db.queries.per_parent import NewestPerParent
 from db.queries.tables import POSTS
 from db.reads import Executor, PostRecord
+
+_NEWEST_POSTS = NewestPerParent(POSTS, POSTS.c.author_id)
+_POSTS_BY_IDS = select(POSTS).where(among(POSTS.c.id, "post_ids"))
 
 
 async def list_posts(
@@ -36,7 +39,7 @@ async def count_posts(reads: Executor, *, author_id: int | None = None) -> int:
 
 
 async def posts_by_ids(reads: Executor, ids: Sequence[int]) -> dict[int, PostRecord]:
-    rows = await reads.execute(select(POSTS).where(among(POSTS.c.id, ids, "post_ids")))
+    rows = await reads.execute(_POSTS_BY_IDS, {"post_ids": list(ids)})
     return {post.id: cast(PostRecord, post) for post in rows}
 
 
@@ -44,9 +47,7 @@ async def posts_by_authors(
     reads: Executor, author_ids: Sequence[int], *, limit: int, before_id: int | None
 ) -> dict[int, list[PostRecord]]:
     """Each author's newest posts (one statement for all authors)."""
-    pages = await newest_per_parent(
-        reads, POSTS, POSTS.c.author_id, author_ids, limit=limit, before_id=before_id
-    )
+    pages = await _NEWEST_POSTS(reads, author_ids, limit=limit, before_id=before_id)
     return cast(dict[int, list[PostRecord]], pages)
 
 

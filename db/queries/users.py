@@ -13,9 +13,12 @@ from db.errors import UsernameTaken
 from db.models import User
 from db.queries.inserts import insert
 from db.queries.keys import among
-from db.queries.per_parent import count_per_parent
+from db.queries.per_parent import CountPerParent
 from db.queries.tables import POSTS, USER_COLUMNS, USERS
 from db.reads import Executor, UserRecord
+
+_USERS_BY_IDS = select(*USER_COLUMNS).where(among(USERS.c.id, "user_ids"))
+_POST_COUNTS = CountPerParent(POSTS.c.author_id)
 
 
 async def create_user(session: AsyncSession, username: str, password_hash: str) -> User:
@@ -33,7 +36,7 @@ async def find_user_by_username(session: AsyncSession, username: str) -> User | 
 
 
 async def users_by_ids(reads: Executor, ids: Sequence[int]) -> dict[int, UserRecord]:
-    rows = await reads.execute(select(*USER_COLUMNS).where(among(USERS.c.id, ids, "user_ids")))
+    rows = await reads.execute(_USERS_BY_IDS, {"user_ids": list(ids)})
     return {user.id: cast(UserRecord, user) for user in rows}
 
 
@@ -49,4 +52,4 @@ async def count_users(reads: Executor) -> int:
 
 
 async def post_counts_by_authors(reads: Executor, author_ids: Sequence[int]) -> dict[int, int]:
-    return await count_per_parent(reads, POSTS.c.author_id, author_ids)
+    return await _POST_COUNTS(reads, author_ids)
