@@ -80,13 +80,15 @@ class GraphQLEndpoint(GraphQLOverHTTP):
         root_value: None,
         sub_response: Response,
     ) -> Any:
-        """Executes as Strawberry does, then gives the request's read connection back at once,
-        before the response is encoded and sent (also when the request runs out of time)."""
+        """Executes as Strawberry does, then lets go of what the request's loaders hold and gives
+        its read connection back at once, before the response is encoded and sent (also when the
+        request runs out of time)."""
         try:
             return await super().execute_operation(
                 request, request_adapter, request_data, context, root_value, sub_response
             )
         finally:
+            context.loaders.release()
             await context.reads.close()
 
 

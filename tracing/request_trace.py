@@ -218,6 +218,7 @@ class RequestTrace:
         self._folds.clear()
         self._fold_scopes.clear()
         self._past_cap.clear()
+        self._top_level_scope = None  # its subsegment holds the top-level field's subtree
         self._load_requests.clear()
 
     def _mark_n_plus_one(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Row
 
 from db.engine import Database
 from graph.app import create_app
@@ -12,6 +13,7 @@ from graph.schema import build_schema
 from graph.tokens import TokenSigner
 from tests.support.asgi import asgi_client
 from tests.support.feed import FEED, seed_feed
+from tests.support.garbage import cyclic_garbage
 from tests.support.graphql import GraphQLClient
 from tests.support.statements import counted_statements
 
@@ -74,3 +76,17 @@ async def test_nothing_is_cached_across_requests(database: Database, client: Gra
     after = await client.data(query, {"id": post_id})
     assert before["post"]["commentCount"] == 0
     assert after["post"]["commentCount"] == 1
+
+
+async def test_loaded_rows_go_when_the_request_ends(
+    fifty_posts: Database, tokens: TokenSigner
+) -> None:
+    """Not when the collector next walks its oldest generation: graphql-core's execution
+    context sits in a reference cycle with the context it was given, loaders included."""
+    app = create_app(fifty_posts, build_schema(), tokens=tokens)
+    async with asgi_client(app) as http:
+        client = GraphQLClient(http)
+        with cyclic_garbage() as garbage:
+            data = await client.data(FEED, {"first": 20, "comments": 4})
+    assert len(data["posts"]["edges"]) == 20
+    assert [thing for thing in garbage if isinstance(thing, Row)] == []

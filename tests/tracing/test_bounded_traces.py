@@ -5,10 +5,12 @@ from __future__ import annotations
 from db.engine import Database
 from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
+from tests.support.garbage import cyclic_garbage
 from tests.support.graphql import GraphQLClient
 from tests.support.traced_app import traced_http
 from tests.support.xray import UdpCollector, named
 from tracing import TracingConfig
+from tracing.nodes import Node
 from tracing.wire import DATAGRAM_MAX, descendants
 
 TRACE_QUOTA = 100 * 1024
@@ -68,3 +70,23 @@ async def test_each_top_level_field_keeps_its_own_folds(
         (fold,) = [sub for sub in top["subsegments"] if sub["name"] == "folded:Post.author"]
         folded[top["metadata"]["graphql"]["path"]] = fold["metadata"]["graphql"]["folded"]["count"]
     assert folded == {"a": 5, "b": posts}
+
+
+async def test_a_sent_trace_lets_go_of_its_subsegments(
+    database: Database, tokens: TokenSigner, tracing_config: TracingConfig, daemon: UdpCollector
+) -> None:
+    """Once sent, the tree goes at once: only the trace, its root and execution scopes and the
+    execution step are left in a reference cycle for the collector's next walk of its oldest
+    generation. With one top-level field, that field's scope anchors every fold and must be let
+    go as well. (The last request's trace may still be held by a context when the block ends.)"""
+    posts = tracing_config.field_cap + 5
+    await seed_feed(database, users=5, posts=posts, comments=2)
+    async with traced_http(database, tokens, tracing_config) as http:
+        client = GraphQLClient(http)
+        with cyclic_garbage() as garbage:
+            for _ in range(2):
+                response = await client.post(FEED, {"first": posts, "comments": 2})
+    segment = await daemon.trace(response.json()["extensions"]["traceId"])
+    assert named(segment, "folded:Post.author")
+    left = [thing.name for thing in garbage if isinstance(thing, Node)]
+    assert set(left) <= {"graphql.execute"}
