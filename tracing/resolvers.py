@@ -31,7 +31,7 @@ def wrap_custom_resolvers(schema: strawberry.Schema, wrap: ResolverWrapper) -> N
     through this seam costs them nothing, unlike an extension ``resolve`` hook, which runs for
     every field of every object. Wrappers applied later sit outside earlier ones.
     """
-    for type_name, field_name, field, resolve in list(custom_resolver_fields(schema._schema)):
+    for type_name, field_name, field, resolve in custom_resolver_fields(schema._schema):
         field.resolve = wrap(f"{type_name}.{field_name}", resolve)
 
 
