@@ -55,8 +55,13 @@ def _traced(name: str, resolve: Resolver, *, is_client_error: ClientErrorTest) -
             may_parent = selects_custom_resolvers(info)
             last_selection = (info.field_nodes[0], may_parent)
         trace = scope.trace
-        started = time.time()
-        field_scope = trace.open_field(name, info.path, kwargs, may_parent=may_parent)
+        # Most instances are of a field past its cap, already folded: one lookup here (0.15 of
+        # the 4.0 million instructions the feed's resolver tracing took). One that traced fields
+        # beneath it must find by its path is remembered by ``open_field``.
+        field_scope = None if may_parent else trace.past_cap.get(name)
+        if field_scope is None:
+            field_scope = trace.open_field(name, info.path, kwargs, may_parent=may_parent)
+        started = time.time()  # a folded instance's time is its resolver's alone
         # Calling an async resolver only creates its coroutine; the scope is set where it runs.
         try:
             result = resolve(root, info, **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from db.engine import Database
 from graph.tokens import TokenSigner
 from tests.support.feed import FEED, seed_feed
@@ -70,6 +72,39 @@ async def test_each_top_level_field_keeps_its_own_folds(
         (fold,) = [sub for sub in top["subsegments"] if sub["name"] == "folded:Post.author"]
         folded[top["metadata"]["graphql"]["path"]] = fold["metadata"]["graphql"]["folded"]["count"]
     assert folded == {"a": 5, "b": posts}
+
+
+COMMENT_AUTHORS = """
+query Feed($first: Int!) {
+  posts(first: $first) { edges { node { comments(first: 1) { edges { node {
+    author { username }
+  } } } } } }
+}"""
+
+
+async def test_fields_beneath_a_folded_instance_fold_before_their_own_cap(
+    database: Database, tokens: TokenSigner, tracing_config: TracingConfig, daemon: UdpCollector
+) -> None:
+    """Only the oldest posts have comments: their ``Post.comments`` are past the cap, while no
+    ``Comment.author`` has run yet. Everything beneath a folded instance is folded too, which
+    the shortcut for instances of a field past its cap must not skip."""
+    cap = tracing_config.field_cap
+    await seed_feed(database, users=3, posts=cap + 5, comments=0)
+    async with database.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO comments (post_id, author_id, body)"
+                " SELECT id, author_id, 'first' FROM posts ORDER BY id LIMIT 5"
+            )
+        )
+    async with traced_http(database, tokens, tracing_config) as http:
+        response = await GraphQLClient(http).post(COMMENT_AUTHORS, {"first": cap + 5})
+    segment = await daemon.trace(response.json()["extensions"]["traceId"])
+
+    assert len(named(segment, "Post.comments")) == cap
+    assert named(segment, "Comment.author") == []
+    (fold,) = named(segment, "folded:Comment.author")
+    assert fold["metadata"]["graphql"]["folded"]["count"] == 5
 
 
 async def test_a_sent_trace_lets_go_of_its_subsegments(
