@@ -273,7 +273,7 @@ class RequestTrace:
 
         The keys are gathered on the same walk: an instance's own path is them after its
         ancestor's (``posts.edges.3.node.author``), with no walk to the root. Walking once
-        instead of twice took 0.1 of the 4.0 million instructions that tracing the feed's
+        instead of twice saved 0.1 of the 4.0 million instructions that tracing the feed's
         resolvers cost in a simulation of their calls.
 
         Paths are not kept alive (they would hold a thousand tuples per feed request for the

@@ -56,8 +56,8 @@ def _traced(name: str, resolve: Resolver, *, is_client_error: ClientErrorTest) -
             last_selection = (info.field_nodes[0], may_parent)
         trace = scope.trace
         # Most instances are of a field past its cap, already folded: one lookup here (0.15 of
-        # the 4.0 million instructions the feed's resolver tracing took). One that traced fields
-        # beneath it must find by its path is remembered by ``open_field``.
+        # the 4.0 million instructions the feed's resolver tracing took). An instance that traced
+        # fields beneath it must find by its path goes through ``open_field``, which remembers it.
         field_scope = None if may_parent else trace.past_cap.get(name)
         if field_scope is None:
             field_scope = trace.open_field(name, info.path, kwargs, may_parent=may_parent)
