@@ -24,7 +24,20 @@ $(GRAPHIQL)/node_modules/.installed: $(GRAPHIQL)/package-lock.json
 		touch $@; \
 	else echo "npm ci failed: GraphiQL will load its scripts from unpkg.com"; fi
 
-install: $(STAMP) $(GRAPHIQL)/node_modules/.installed
+# The tracing hot path compiled to C by mypyc, in place (setup.py says which modules and why);
+# rebuilt whenever a tracing module changes, since a compiled module shadows its source (touched:
+# an unchanged one is copied with its old time, and the tests compare times). Without
+# a C compiler they stay Python and everything works the same.
+NATIVE := $(VENV)/.native
+$(NATIVE): setup.py $(wildcard tracing/*.py) $(STAMP)
+	@echo "compiling the tracing hot path (mypyc, about a minute)"
+	@rm -f tracing/*.so
+	@if BOARD_NATIVE=1 $(BIN)/python setup.py -q build_ext --inplace >$(VENV)/native.log 2>&1; \
+	then touch tracing/*.so $@; \
+	else rm -f tracing/*.so; echo "not compiled (see $(VENV)/native.log): tracing runs as Python"; \
+		touch $@; fi
+
+install: $(STAMP) $(NATIVE) $(GRAPHIQL)/node_modules/.installed
 
 # The CDK app's libraries (deploy extra, ~430 MB) need Node to run; without Node its tests skip,
 # so they are installed only where `node` is found (CI has it).
@@ -59,4 +72,4 @@ synth: $(DEPLOY_STAMP)
 	CDK_OUTDIR=deploy/cdk.out $(BIN)/python -m deploy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build tracing/*.so

@@ -25,6 +25,7 @@ from graph.schema import build_schema
 from graph.tokens import TokenSigner
 from tests.support.asgi import asgi_client
 from tests.support.graphql import TEST_SECRET, GraphQLClient
+from tests.support.native import ROOT, compiled_file, native_modules, stale_compiled
 from tests.support.xray import UdpCollector, udp_collector
 from xray_local.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
 
@@ -90,3 +91,15 @@ async def xray(tmp_path: Path) -> AsyncIterator[RunningDaemon]:
     settings = DaemonSettings("127.0.0.1", 0, tmp_path / "xray", rules_from(None))
     async with running_daemon(settings) as daemon:
         yield daemon
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    compiled = [path for module in native_modules() if (path := compiled_file(module))]
+    stale = stale_compiled(compiled, (ROOT / "tracing").glob("*.py"))
+    if stale:
+        pytest.exit(
+            f"{', '.join(path.name for path in stale)} predate a change to tracing/: the tests"
+            " would run the old code. `make install` compiles it again (or delete tracing/*.so"
+            " to run it as Python).",
+            returncode=2,
+        )

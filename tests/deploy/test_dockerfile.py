@@ -22,6 +22,7 @@ import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib.machinery import EXTENSION_SUFFIXES
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -31,6 +32,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from tests.cli.test_run import free_port, wait_for
+from tests.support.native import has_c_compiler
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -90,6 +92,11 @@ def test_dependencies_come_pinned_from_constraints_without_dev_tools() -> None:
     (install,) = [run for run in build.all("RUN") if "pip install" in run]
     assert "-c constraints.txt ." in install
     assert "[" not in install  # no extras: no pytest, ruff, mypy, moto
+    # Build-only tools (mypy's compiler) are pinned too, and leave before the venv is copied.
+    (tools,) = re.findall(r"pip install -c constraints.txt ([\w ]+?) &&", install)
+    (removed,) = re.findall(r"pip uninstall -y ([\w ]+)", install)
+    assert "mypy" in tools.split()
+    assert "mypy" in removed.split()
     pins = {
         line.split("==")[0].lower()
         for line in (ROOT / "constraints.txt").read_text().splitlines()
@@ -127,7 +134,8 @@ def lay_out(stage: Stage, root: Path, workdir: str) -> None:
             path = ROOT / source
             into = target / path.name if dest.endswith("/") and len(sources) > 1 else target
             if path.is_dir():
-                shutil.copytree(path, into, ignore=shutil.ignore_patterns("__pycache__"))
+                # As .dockerignore keeps them out of the build context.
+                shutil.copytree(path, into, ignore=shutil.ignore_patterns("__pycache__", "*.so"))
             else:
                 into.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, into if not dest.endswith("/") else target / path.name)
@@ -156,6 +164,7 @@ def clean_install(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     subprocess.run(
         [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)],
         check=True,
+        env={**os.environ, "BOARD_NATIVE": "1" if builds_native(build) else "0"},
     )
     subprocess.run(
         [*pip, "--python", str(venv / "bin" / "python"), "install", "--no-deps", "--no-index",
@@ -187,6 +196,12 @@ def clean_install(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     return venv, app, env
 
 
+def builds_native(build: Stage) -> bool:
+    """Whether the build stage compiles the tracing hot path, and this machine can too (the
+    image's build stage installs its own compiler)."""
+    return any("BOARD_NATIVE=1" in run for run in build.all("RUN")) and has_c_compiler()
+
+
 def test_the_image_command_migrates_and_serves_from_a_clean_install(
     clean_install: tuple[Path, Path, dict[str, str]], fresh_database: URL
 ) -> None:
@@ -202,6 +217,12 @@ def test_the_image_command_migrates_and_serves_from_a_clean_install(
         cwd=app, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert where.stdout.startswith(str(venv))  # the installed copy, not the worktree's
+    if builds_native(stages()[0]):
+        compiled = subprocess.run(
+            ["python", "-c", "import tracing.request_trace as m; print(m.__file__)"],
+            cwd=app, env=env, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert compiled.stdout.strip().endswith(tuple(EXTENSION_SUFFIXES)), compiled.stdout
     migrate = subprocess.run(
         ["alembic", "upgrade", "head"], cwd=app, env=env, capture_output=True, text=True
     )
