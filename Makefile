@@ -30,7 +30,7 @@ $(GRAPHIQL)/node_modules/.installed: $(GRAPHIQL)/package-lock.json
 # a C compiler they stay Python and everything works the same.
 NATIVE := $(VENV)/.native
 $(NATIVE): setup.py $(wildcard tracing/*.py) $(STAMP)
-	@echo "compiling the tracing hot path (mypyc, about a minute)"
+	@echo "compiling the tracing hot path (mypyc, about 40 seconds)"
 	@rm -f tracing/*.so
 	@if BOARD_NATIVE=1 $(BIN)/python setup.py -q build_ext --inplace >$(VENV)/native.log 2>&1; \
 	then touch tracing/*.so $@; \

@@ -2,7 +2,7 @@
 
 Every traced feed request runs these modules' code 261 times (once per resolver instance) and
 builds 81 subsegments with it; compiled, they cost X-Ray's tracing a third fewer instructions per
-feed request (5.47 against 3.75 million, callgrind, same run). They are plain typed Python, so
+feed request (5.47 against 3.75 million, callgrind, the same day). They are plain typed Python, so
 without a C compiler they simply run as Python and everything works the same.
 
 ``BOARD_NATIVE=1`` asks for the compiled build: ``make install`` does, in place, and so does

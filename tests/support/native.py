@@ -41,6 +41,9 @@ def stale_compiled(compiled: Iterable[Path], sources: Iterable[Path]) -> list[Pa
     return [path for path in compiled if path.stat().st_mtime < newest]
 
 
-def has_c_compiler() -> bool:
+def can_compile_extensions() -> bool:
+    """Whether extension modules can be built here: a C compiler and Python's headers (a
+    distribution's Python may come without them, e.g. Debian's without python3-dev)."""
     command = sysconfig.get_config_var("CC") or "cc"
-    return shutil.which(command.split()[0]) is not None
+    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    return shutil.which(command.split()[0]) is not None and headers.exists()
