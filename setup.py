@@ -6,8 +6,9 @@ feed request (5.47 against 3.75 million, callgrind, the same day). They are plai
 without a C compiler they simply run as Python and everything works the same.
 
 ``BOARD_NATIVE=1`` asks for the compiled build: ``make install`` does, in place, and so does
-the Dockerfile's build stage. Other modules stay Python: compiling the middleware, the
-extension and the statement events as well measured no better (their time is in libraries).
+the Dockerfile's build stage. Other modules stay Python: compiling the statement events and
+the packing as well counted the same, and the middleware and the extension counted worse (their
+time is in the libraries they call; compiled coroutines and generators are no faster).
 """
 
 from __future__ import annotations
