@@ -25,7 +25,7 @@ from graph.schema import build_schema
 from graph.tokens import TokenSigner
 from tests.support.asgi import asgi_client
 from tests.support.graphql import TEST_SECRET, GraphQLClient
-from tests.support.native import ROOT, compiled_file, native_modules, stale_compiled
+from tests.support.native import ROOT, compiled_files, stale_compiled
 from tests.support.xray import UdpCollector, udp_collector
 from xray_local.server import DaemonSettings, RunningDaemon, rules_from, running_daemon
 
@@ -94,8 +94,9 @@ async def xray(tmp_path: Path) -> AsyncIterator[RunningDaemon]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    compiled = [path for module in native_modules() if (path := compiled_file(module))]
-    stale = stale_compiled(compiled, (ROOT / "tracing").glob("*.py"))
+    # Read from the directory, not from setup.py: no setuptools import at every session start.
+    tracing = ROOT / "tracing"
+    stale = stale_compiled(compiled_files(tracing), tracing.glob("*.py"))
     if stale:
         pytest.exit(
             f"{', '.join(path.name for path in stale)} predate a change to tracing/: the tests"

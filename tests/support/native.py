@@ -34,6 +34,13 @@ def compiled_file(module: str) -> Path | None:
     return Path(origin)
 
 
+def compiled_files(directory: Path) -> list[Path]:
+    """Every extension module in ``directory``: the compiled modules and their shared library."""
+    return sorted(
+        path for path in directory.iterdir() if path.name.endswith(tuple(EXTENSION_SUFFIXES))
+    )
+
+
 def stale_compiled(compiled: Iterable[Path], sources: Iterable[Path]) -> list[Path]:
     """Compiled files older than the newest source: any tracing module may be compiled in
     (mypyc inlines other modules' ``Final`` constants), so any of them makes a build stale."""
