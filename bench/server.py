@@ -22,7 +22,7 @@ from strawberry.extensions.tracing import OpenTelemetryExtension
 
 from bench.limit import limit_app
 from board.app import board_app, board_tracing
-from board.heap import freeze_startup_heap
+from board.heap import prepare_collector
 from board.settings import Settings
 from db.engine import Database
 from graph.app import create_app
@@ -67,7 +67,7 @@ def main() -> None:
     # With loaders off every request is an N+1 finding; one warning each would flood the report.
     logging.getLogger("tracing").setLevel(logging.ERROR)
     app = build(variant)
-    freeze_startup_heap()  # as `board serve` does
+    prepare_collector()  # as `board serve` does
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 

@@ -11,7 +11,7 @@ from uvicorn.supervisors import Multiprocess
 
 from board.app import build_app
 from board.database import database_url
-from board.heap import freeze_startup_heap
+from board.heap import prepare_collector
 from board.http_server import (
     BoundedConfig,
     HeaderLimits,
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
 def serve(app: ASGIApp, host: str, port: int, header_limits: HeaderLimits) -> None:
     print(f"GraphiQL:  http://{host}:{port}/graphql", flush=True)
-    freeze_startup_heap()
+    prepare_collector()
     config = server_config(
         app, header_limits, host=host, port=port, log_level="info", log_config=log_config()
     )
@@ -93,7 +93,7 @@ def worker_app() -> ASGIApp:
     settings = Settings.from_env()
     with database_url(settings) as url:
         app = bounded_app(build_app(settings, url), settings.header_limits)
-    freeze_startup_heap()
+    prepare_collector()
     return app
 
 

@@ -1,4 +1,5 @@
-"""The server freezes what it built at startup, after collecting what was already garbage."""
+"""The server freezes what it built at startup, after collecting what was already garbage, and
+collects young objects less often than Python's default."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from board.heap import freeze_startup_heap
+from board.heap import YOUNG_COLLECTION_THRESHOLD, prepare_collector
 
 
 class Node:
@@ -17,21 +18,33 @@ class Node:
 
 
 @pytest.fixture
-def unfrozen_afterwards() -> Iterator[None]:
+def collector_restored() -> Iterator[None]:
+    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
-@pytest.mark.usefixtures("unfrozen_afterwards")
+@pytest.mark.usefixtures("collector_restored")
 def test_live_objects_are_frozen_and_garbage_is_not() -> None:
     garbage = weakref.ref(Node())
     kept = Node()
     assert _collectable(kept)
 
-    freeze_startup_heap()
+    prepare_collector()
 
     assert garbage() is None
     assert not _collectable(kept)
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_young_objects_are_collected_less_often_and_the_older_generations_as_before() -> None:
+    _, middle, oldest = gc.get_threshold()
+
+    prepare_collector()
+
+    assert gc.get_threshold() == (YOUNG_COLLECTION_THRESHOLD, middle, oldest)
+    assert YOUNG_COLLECTION_THRESHOLD > 700  # Python's default, which ran twice a feed request
 
 
 def _collectable(thing: object) -> bool:
