@@ -29,7 +29,7 @@ $(GRAPHIQL)/node_modules/.installed: $(GRAPHIQL)/package-lock.json
 # an unchanged one is copied with its old time, and the tests compare times). Without
 # a C compiler they stay Python and everything works the same.
 NATIVE := $(VENV)/.native
-$(NATIVE): setup.py $(wildcard tracing/*.py) $(STAMP)
+$(NATIVE): setup.py $(wildcard tracing/*.py tracing/*/*.py) $(STAMP)
 	@echo "compiling the tracing hot path (mypyc, about 40 seconds)"
 	@rm -f tracing/*.so
 	@if BOARD_NATIVE=1 $(BIN)/python setup.py -q build_ext --inplace >$(VENV)/native.log 2>&1; \

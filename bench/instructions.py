@@ -36,6 +36,7 @@ from starlette.types import ASGIApp
 from bench.feed import BENCH_SECRET_KEY, BODY, seed
 from bench.load import udp_sink
 from board.app import board_app, board_tracing
+from board.heap import prepare_collector
 from board.migrations import upgrade
 from db.embedded import embedded_postgres
 from db.engine import Database
@@ -148,8 +149,7 @@ async def _requests(app: ASGIApp) -> None:
 
         for _ in range(WARM_UP_REQUESTS):
             await feed()
-        gc.collect()
-        gc.freeze()  # as `board serve` does once the app is built
+        prepare_collector()  # as `board serve` does once the app is built
         # A collection of the older generation is a few million instructions at once, and
         # whether one falls among the counted requests depends on the event loop's timing, so
         # the count leaves the collector out (what tracing adds to it: the README, in time).

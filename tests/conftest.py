@@ -96,7 +96,7 @@ async def xray(tmp_path: Path) -> AsyncIterator[RunningDaemon]:
 def pytest_sessionstart(session: pytest.Session) -> None:
     # Read from the directory, not from setup.py: no setuptools import at every session start.
     tracing = ROOT / "tracing"
-    stale = stale_compiled(compiled_files(tracing), tracing.glob("*.py"))
+    stale = stale_compiled(compiled_files(tracing), tracing.rglob("*.py"))
     if stale:
         pytest.exit(
             f"{', '.join(path.name for path in stale)} predate a change to tracing/: the tests"
