@@ -6,9 +6,12 @@ feed request (5.47 against 3.75 million, callgrind, the same day). They are plai
 without a C compiler they simply run as Python and everything works the same.
 
 ``BOARD_NATIVE=1`` asks for the compiled build: ``make install`` does, in place, and so does
-the Dockerfile's build stage. Other modules stay Python: compiling the statement events and
-the packing as well counted the same, and the middleware and the extension counted worse (their
-time is in the libraries they call; compiled coroutines and generators are no faster).
+the Dockerfile's build stage. The OTLP exporter's encoding is compiled too: each request traced
+for OTLP writes its document as spans once its response has gone out, 0.175 ms a feed trace
+compiled against 0.245 ms as Python (same bytes). Other modules stay Python: compiling the
+statement events and the packing as well counted the same, and the middleware and the extension
+counted worse (their time is in the libraries they call; compiled coroutines and generators are
+no faster).
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ NATIVE_MODULES = (
     "tracing/nodes.py",
     "tracing/request_trace.py",
     "tracing/resolvers.py",
+    # The OTLP exporter's encoding (95 spans a feed trace).
+    "tracing/document_spans.py",
+    "tracing/otlp_wire.py",
 )
 
 

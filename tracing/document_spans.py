@@ -54,11 +54,6 @@ def encoded_spans(document: Document) -> list[bytes]:
     return spans
 
 
-def span_count(document: Document) -> int:
-    """How many spans ``encoded_spans`` makes of the trace, without making them."""
-    return 1 + sum(span_count(child) for child in document.get("subsegments", ()))
-
-
 def _segment(ids: bytes, document: Document, *, remote_parent: bool) -> bytes:
     attributes = _http_attributes(document.get("http", {}))
     route = urlsplit(str(attributes.get("url.full", ""))).path or "/"

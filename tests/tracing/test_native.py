@@ -56,7 +56,14 @@ def test_without_the_compiled_modules_tracing_works_as_python(tmp_path: Path) ->
     assert imported.stdout.strip() == str(copy / "tracing" / "request_trace.py")
     tests = [
         f"tests/tracing/test_{name}.py"
-        for name in ("trace_tree", "field_scopes", "bounded_traces", "errors")
+        for name in (
+            "trace_tree",
+            "field_scopes",
+            "bounded_traces",
+            "errors",
+            "otlp_wire",
+            "otlp_export",
+        )
     ]
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],

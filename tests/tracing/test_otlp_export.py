@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from board.app import board_app, board_tracing
@@ -398,10 +399,37 @@ def test_a_default_batch_carries_twenty_feed_sized_traces() -> None:
     """A feed trace is a hundred spans: the SDK's default batch (512) would post every fifth."""
     queue = TraceQueue(BatchSettings.from_env({}))
     for number in range(25):
-        assert queue.put({"id": str(number)}, 100)
+        assert queue.put([str(number).encode()] * 100)
     queue.close()
 
     assert [len(queue.next_batch()) for _ in range(3)] == [20, 5, 0]
+
+
+def test_a_trace_is_written_when_handed_over_not_when_its_batch_leaves() -> None:
+    """The queue holds the spans' bytes, not the document: what the exporter was given is what
+    is sent, and the document is not kept for the thread to read later."""
+    sent: list[bytes] = []
+    exporter = OtlpExporter(sent.append, resource_for("board"))
+    document: Document = {
+        "trace_id": "1-5f84c7a1-0123456789abcdef01234567",
+        "id": "0123456789abcdef",
+        "name": "board",
+        "start_time": 1.0,
+        "end_time": 2.0,
+        "subsegments": [
+            {"id": "1111111111111111", "name": "Query.posts", "start_time": 1.1, "end_time": 1.9}
+        ],
+    }
+    exporter.export(document)
+    document["subsegments"][0]["name"] = "changed after export"
+    exporter.shutdown()
+
+    request = ExportTraceServiceRequest()
+    request.ParseFromString(b"".join(sent))
+    (scope_spans,) = [
+        scope for resource in request.resource_spans for scope in resource.scope_spans
+    ]
+    assert [span.name for span in scope_spans.spans] == ["HTTP /", "Query.posts"]
 
 
 def test_the_service_name_is_otel_service_name_else_the_tracing_name(
