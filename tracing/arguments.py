@@ -38,7 +38,7 @@ class ArgumentFilter:
     def _traced_value(self, name: str, value: Any) -> Any:
         if self.is_private(name):
             return REDACTED
-        if value is None or isinstance(value, bool | int | float):
+        if value is None or isinstance(value, (bool, int, float)):
             return value
         text = str(value)
         return text if len(text) <= VALUE_MAX else text[:VALUE_MAX] + "…"

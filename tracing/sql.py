@@ -1,25 +1,32 @@
-"""SQL subsegments from SQLAlchemy engine events, nested under the resolver that ran them.
+"""SQL subsegments from the dialect's execute calls, nested under the resolver that ran them.
 
-The events fire inside the async engine's greenlet, which runs in the calling task's context, so
+The dialect runs inside the async engine's greenlet, which runs in the calling task's context, so
 the current scope is the resolver (or batch load) that issued the statement: nothing is threaded
 through the app's data layer. Only the statement text with its placeholders is recorded, never
 bound values. The ``sql`` block describes whatever database the engine's dialect says it is.
+
+Hooked through the dialect's ``do_execute`` events, not the connection's
+``before_cursor_execute``/``after_cursor_execute``: a connection listener turns on SQLAlchemy's
+event path (joined dispatchers, before/after execute events) for every statement, traced or not.
+One ``SELECT`` on a pooled PostgreSQL connection took 10.7-12.1 us more CPU with the cursor events
+attached and no trace (sampled out), 2.5-3.1 us with this hook; 23 and 11.5-12.6 us traced
+(two runs, medians of 7 rounds of 400 statements); the feed runs five.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from aws_xray_sdk.core.models.subsegment import Subsegment
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, Dialect, Engine, ExceptionContext
+from sqlalchemy.engine import URL, Dialect, Engine
 from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tracing.request_trace import Scope, SqlTarget, current_scope
+from tracing.request_trace import SqlTarget, current_scope
 
 # X-Ray's own spelling where it differs from the dialect's name; others keep the dialect's.
 DATABASE_TYPES = {
@@ -31,72 +38,92 @@ DATABASE_TYPES = {
     "mssql": "Microsoft SQL Server",
 }
 
-_STATE = "_tracing_statement"
-_Running = tuple[Scope, Subsegment | None, str, float]
-_targets: WeakKeyDictionary[Engine, _TargetCache] = WeakKeyDictionary()
+_tracers: WeakKeyDictionary[Engine, _StatementTracer] = WeakKeyDictionary()
 
 
 def instrument_engine(engine: AsyncEngine) -> None:
-    """Attach the statement events once per engine; calling it again changes nothing."""
+    """Trace the engine's statements; calling it again changes nothing."""
     sync_engine = engine.sync_engine
-    if sync_engine in _targets:
+    if sync_engine in _tracers:
         return
-    _targets[sync_engine] = _TargetCache(sync_engine.url)
-    event.listen(sync_engine, "before_cursor_execute", _before)
-    event.listen(sync_engine, "after_cursor_execute", _after)
-    event.listen(sync_engine, "handle_error", _failed)
+    tracer = _tracers[sync_engine] = _StatementTracer(sync_engine)
+    # The dialect's three ways of running a statement, each with its event of the same name.
+    event.listen(sync_engine, "do_execute", tracer.do_execute)
+    event.listen(sync_engine, "do_executemany", tracer.do_executemany)
+    event.listen(sync_engine, "do_execute_no_params", tracer.do_execute_no_params)
 
 
-def _before(
-    conn: Connection,
-    cursor: Any,
-    statement: str,
-    parameters: Any,
-    context: ExecutionContext | None,
-    executemany: bool,
-) -> None:
-    scope = current_scope.get()
-    if scope is None or context is None:
-        return
-    target = _targets[conn.engine].of(conn)
-    subsegment = scope.trace.open_statement(scope, target, statement)
-    setattr(context, _STATE, (scope, subsegment, statement, time.time()))
+class _StatementTracer:
+    """Runs the dialect's execute call itself when a trace is current, inside a subsegment.
+
+    A listener returning ``True`` tells SQLAlchemy the statement has run; returning ``False``
+    (no trace: sampled out, or a statement outside any request) lets SQLAlchemy run it as usual.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._dialect = engine.dialect
+        self._targets = _TargetCache(engine.url, engine.dialect)
+
+    def do_execute(
+        self, cursor: Any, statement: str, parameters: Any, context: ExecutionContext | None
+    ) -> bool:
+        execute = self._dialect.do_execute
+        return self._traced(statement, context, execute, cursor, statement, parameters, context)
+
+    def do_executemany(
+        self, cursor: Any, statement: str, parameters: Any, context: ExecutionContext | None
+    ) -> bool:
+        execute = self._dialect.do_executemany
+        return self._traced(statement, context, execute, cursor, statement, parameters, context)
+
+    def do_execute_no_params(
+        self, cursor: Any, statement: str, context: ExecutionContext | None
+    ) -> bool:
+        execute = self._dialect.do_execute_no_params
+        return self._traced(statement, context, execute, cursor, statement, context)
+
+    def _traced(
+        self,
+        statement: str,
+        context: ExecutionContext | None,
+        execute: Callable[..., None],
+        *arguments: Any,
+    ) -> bool:
+        scope = current_scope.get()
+        if scope is None or context is None or _dialect_setup(context):
+            return False
+        trace = scope.trace
+        subsegment = trace.open_statement(scope, self._targets.target(), statement)
+        started = time.time()
+        try:
+            execute(*arguments)
+        except BaseException as error:
+            trace.close_statement(scope, subsegment, statement, started, error)
+            raise
+        trace.close_statement(scope, subsegment, statement, started, None)
+        return True
 
 
-def _after(
-    conn: Connection,
-    cursor: Any,
-    statement: str,
-    parameters: Any,
-    context: ExecutionContext | None,
-    executemany: bool,
-) -> None:
-    _close(context, None)
-
-
-def _failed(exception_context: ExceptionContext) -> None:
-    _close(exception_context.execution_context, exception_context.original_exception)
-
-
-def _close(context: ExecutionContext | None, error: BaseException | None) -> None:
-    state: _Running | None = getattr(context, _STATE, None)
-    if state is None:
-        return
-    setattr(context, _STATE, None)
-    scope, subsegment, statement, started = state
-    scope.trace.close_statement(scope, subsegment, statement, started, error)
+def _dialect_setup(context: ExecutionContext) -> bool:
+    """A statement the dialect runs on an engine's first connection to learn the server (its
+    version, default schema, settings): not the app's. SQLAlchemy runs them on a connection of
+    their own that handles none of the engine's events, the only one that may not begin a
+    transaction by itself."""
+    return not context.root_connection._allow_autobegin
 
 
 class _TargetCache:
     """The engine's X-Ray ``sql`` fields, computed once the server version is known."""
 
-    def __init__(self, url: URL) -> None:
+    def __init__(self, url: URL, dialect: Dialect) -> None:
         self._url = url
+        self._dialect = dialect
         self._target: SqlTarget | None = None
 
-    def of(self, conn: Connection) -> SqlTarget:
+    def target(self) -> SqlTarget:
+        # First asked for by a statement, after the first connection has set the version.
         if self._target is None:
-            self._target = _sql_target(self._url, conn.dialect)
+            self._target = _sql_target(self._url, self._dialect)
         return self._target
 
 

@@ -50,7 +50,7 @@ async def test_disabled_tracing_sends_nothing_and_adds_nothing(
     assert XRayMiddleware not in middleware_classes(app)
     assert extension_names(endpoint) == ["QueryLimiter", "CodedErrors", "CachedDocuments"]
     assert endpoint.loader_hook is None
-    assert not endpoint.database.engine.sync_engine.dispatch.before_cursor_execute
+    assert not endpoint.database.engine.sync_engine.dialect.dispatch.do_execute
     try:
         async with asgi_client(app) as http:
             response = await http.post("/graphql", json={"query": "{ posts { totalCount } }"})
@@ -77,5 +77,9 @@ async def test_an_enabled_app_from_the_same_factory_has_every_part(
         "CachedDocuments",
     ]
     assert endpoint.loader_hook is not None
-    assert endpoint.database.engine.sync_engine.dispatch.before_cursor_execute
+    engine = endpoint.database.engine.sync_engine
+    assert engine.dialect.dispatch.do_execute
+    # Tracing listens on the dialect alone: an engine with connection listeners takes
+    # SQLAlchemy's event path on every statement, traced or not (``_has_events``, its own flag).
+    assert not engine._has_events
     await endpoint.database.dispose()

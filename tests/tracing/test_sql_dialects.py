@@ -76,3 +76,51 @@ async def test_the_password_in_the_engine_url_never_reaches_the_trace(
     assert sql["url"].startswith(f"postgresql://{url.username}@")
     assert str(url.password) not in sql["url"]
     assert all(str(url.password).encode() not in datagram for datagram in daemon.datagrams)
+
+
+def three_ways_query(engine: AsyncEngine) -> type:
+    """One statement without parameters, one run for many rows, one that fails."""
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        async def stored(self) -> int:
+            async with engine.begin() as connection:
+                await connection.exec_driver_sql("CREATE TABLE notes (body TEXT)")
+                rows = [{"body": SECRET_NOTE}, {"body": "second"}]
+                await connection.execute(text("INSERT INTO notes VALUES (:body)"), rows)
+                await connection.execute(text("SELECT body FROM missing WHERE body = :b"), {"b": 1})
+            return 0
+
+    return Query
+
+
+SECRET_NOTE = "note-that-must-not-be-traced"
+
+
+async def test_statements_run_any_way_are_traced_and_a_failed_one_is_a_fault(
+    daemon: UdpCollector, tmp_path: Path
+) -> None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'notes.db'}")
+    try:
+        async with traced_schema_client(three_ways_query(engine), daemon, engine=engine) as http:
+            payload = (await http.post("/graphql", json={"query": "{ stored }"})).json()
+    finally:
+        await engine.dispose()
+    assert payload["errors"]
+    segment = await daemon.trace(payload["extensions"]["traceId"])
+    (stored,) = named(segment, "Query.stored")
+    statements = [s for s in stored["subsegments"] if s.get("namespace") == "remote"]
+    queries = [s["sql"]["sanitized_query"] for s in statements]
+    assert queries == [
+        "CREATE TABLE notes (body TEXT)",
+        "INSERT INTO notes VALUES (?)",
+        "SELECT body FROM missing WHERE body = ?",
+    ]
+    failed = statements[2]
+    assert failed["fault"] is True
+    (exception,) = failed["cause"]["exceptions"]
+    assert exception["type"] == "OperationalError"
+    assert "no such table: missing" in exception["message"]
+    assert not any(s.get("fault") for s in statements[:2])
+    assert all(SECRET_NOTE.encode() not in datagram for datagram in daemon.datagrams)
