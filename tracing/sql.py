@@ -62,7 +62,7 @@ class _StatementTracer:
 
     def __init__(self, engine: Engine) -> None:
         self._dialect = engine.dialect
-        self._targets = _TargetCache(engine.url, engine.dialect)
+        self._target_cache = _TargetCache(engine.url, engine.dialect)
 
     def do_execute(
         self, cursor: Any, statement: str, parameters: Any, context: ExecutionContext | None
@@ -93,7 +93,7 @@ class _StatementTracer:
         if scope is None or context is None or _dialect_setup(context):
             return False
         trace = scope.trace
-        subsegment = trace.open_statement(scope, self._targets.target(), statement)
+        subsegment = trace.open_statement(scope, self._target_cache.target(), statement)
         started = time.time()
         try:
             execute(*arguments)
