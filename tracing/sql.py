@@ -108,8 +108,8 @@ def _dialect_setup(context: ExecutionContext) -> bool:
     """A statement the dialect runs on an engine's first connection to learn the server (its
     version, default schema, settings): not the app's. SQLAlchemy runs them on a connection of
     their own that handles none of the engine's events, the only one that may not begin a
-    transaction by itself."""
-    return not context.root_connection._allow_autobegin
+    transaction by itself. Read defensively: were the flag to go, they would only be traced."""
+    return not getattr(context.root_connection, "_allow_autobegin", True)
 
 
 class _TargetCache:

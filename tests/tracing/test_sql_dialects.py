@@ -40,6 +40,8 @@ async def traced_statement(engine: AsyncEngine, daemon: UdpCollector) -> Documen
     assert payload["data"] == {"answer": 42}
     segment = await daemon.trace(payload["extensions"]["traceId"])
     (answer,) = named(segment, "Query.answer")
+    # The app's one statement only: those a new engine's dialect runs on its first connection
+    # (the server's version, default schema, settings) are not the app's.
     (statement,) = answer["subsegments"]
     assert isinstance(statement, dict)
     return statement
