@@ -61,8 +61,9 @@ class _StatementTracer:
     """
 
     def __init__(self, engine: Engine) -> None:
+        self._url = engine.url
         self._dialect = engine.dialect
-        self._target_cache = _TargetCache(engine.url, engine.dialect)
+        self._target: SqlTarget | None = None
 
     def do_execute(
         self, cursor: Any, statement: str, parameters: Any, context: ExecutionContext | None
@@ -93,7 +94,7 @@ class _StatementTracer:
         if scope is None or context is None or _dialect_setup(context):
             return False
         trace = scope.trace
-        subsegment = trace.open_statement(scope, self._target_cache.target(), statement)
+        subsegment = trace.open_statement(scope, self._engine_target(), statement)
         started = time.time()
         try:
             execute(*arguments)
@@ -103,6 +104,12 @@ class _StatementTracer:
         trace.close_statement(scope, subsegment, statement, started, None)
         return True
 
+    def _engine_target(self) -> SqlTarget:
+        # First asked for by a statement, after the first connection has set the server version.
+        if self._target is None:
+            self._target = _sql_target(self._url, self._dialect)
+        return self._target
+
 
 def _dialect_setup(context: ExecutionContext) -> bool:
     """A statement the dialect runs on an engine's first connection to learn the server (its
@@ -110,21 +117,6 @@ def _dialect_setup(context: ExecutionContext) -> bool:
     their own that handles none of the engine's events, the only one that may not begin a
     transaction by itself. Read defensively: were the flag to go, they would only be traced."""
     return not getattr(context.root_connection, "_allow_autobegin", True)
-
-
-class _TargetCache:
-    """The engine's X-Ray ``sql`` fields, computed once the server version is known."""
-
-    def __init__(self, url: URL, dialect: Dialect) -> None:
-        self._url = url
-        self._dialect = dialect
-        self._target: SqlTarget | None = None
-
-    def target(self) -> SqlTarget:
-        # First asked for by a statement, after the first connection has set the version.
-        if self._target is None:
-            self._target = _sql_target(self._url, self._dialect)
-        return self._target
 
 
 def _sql_target(url: URL, dialect: Dialect) -> SqlTarget:
